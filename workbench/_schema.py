@@ -1,0 +1,66 @@
+"""Column names and dtypes of workbench's tidy tables.
+
+Every table is long and keyed the same way (``run_id``, ``case_id``, ``model``, ``variant``,
+``sample``) so that summaries, charts and widgets are group-bys on one table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# One row per (case, model, variant, sample) call of a run.
+RESULT_KEY = ("run_id", "case_id", "model", "variant", "sample")
+
+RESULT_COLUMNS: dict[str, str] = {
+    "run_id": "str",
+    "case_id": "str",
+    "model": "str",  # display name of the model (unique within a run)
+    "variant": "str",  # prompt/parameter variant name
+    "sample": "int",  # 0..n-1 repeated sample index
+    "output": "str?",  # None when the call failed; never "" for a failure
+    "latency_s": "float?",
+    "ttft_s": "float?",  # time to first token, streaming only
+    "prompt_tokens": "int?",
+    "completion_tokens": "int?",
+    "cost_usd": "float?",
+    "error_type": "str?",  # e.g. "RateLimitError", "Timeout"; None on success
+    "error": "str?",  # the error message; None on success
+    "attempts": "int",
+    "cached": "bool",
+    "started_at": "datetime",  # UTC, when the (original) call started
+    "litellm_model": "str",  # the litellm model string actually called
+    "finish_reason": "str?",
+    "cache_key": "str",
+}
+
+# One row per (result row, metric).
+SCORE_KEY = ("run_id", "case_id", "model", "variant", "sample", "metric")
+
+SCORE_COLUMNS: dict[str, str] = {
+    "run_id": "str",
+    "case_id": "str",
+    "model": "str",
+    "variant": "str",
+    "sample": "int",
+    "metric": "str",
+    "value": "float?",  # None when the scorer could not score (an error), never 0 for that
+    "passed": "bool?",
+    "label": "str?",
+    "rationale": "str?",
+    "error": "str?",
+    "scorer": "str",  # JSON: {"name": ..., "args": {...}}
+}
+
+
+def polars_schema(columns: dict[str, Any]) -> dict[str, Any]:
+    """Map the column spec above to a polars schema."""
+    import polars as pl
+
+    kinds = {
+        "str": pl.Utf8,
+        "int": pl.Int64,
+        "float": pl.Float64,
+        "bool": pl.Boolean,
+        "datetime": pl.Datetime("us", "UTC"),
+    }
+    return {name: kinds[kind.rstrip("?")] for name, kind in columns.items()}
