@@ -28,13 +28,52 @@ _LAZY = {
     "register_local_model": "workbench.runner",
     "DEFAULT_LOCAL_MODEL": "workbench.runner",
     "Store": "workbench.store",
+    "summarize": "workbench.stats",
+    "compare": "workbench.stats",
+    "compare_slices": "workbench.stats",
+    "win_rate": "workbench.stats",
+    "bradley_terry": "workbench.stats",
+    "operational_summary": "workbench.stats",
+    "minimum_detectable_difference": "workbench.stats",
+    "required_sample_size": "workbench.stats",
 }
 
-__all__ = sorted([*_LAZY, "__version__"])
+__all__ = [
+    "DEFAULT_LOCAL_MODEL",
+    "Case",
+    "CaseSet",
+    "Model",
+    "Prompt",
+    "Run",
+    "Store",
+    "__version__",
+    "arun",
+    "bradley_terry",
+    "compare",
+    "compare_slices",
+    "load_cases",
+    "minimum_detectable_difference",
+    "operational_summary",
+    "register_local_model",
+    "required_sample_size",
+    "run",
+    "summarize",
+    "win_rate",
+]
 
 if TYPE_CHECKING:
     from workbench.cases import Case, CaseSet, load_cases
     from workbench.runner import DEFAULT_LOCAL_MODEL, Model, Prompt, Run, arun, register_local_model, run
+    from workbench.stats import (
+        bradley_terry,
+        compare,
+        compare_slices,
+        minimum_detectable_difference,
+        operational_summary,
+        required_sample_size,
+        summarize,
+        win_rate,
+    )
     from workbench.store import Store
 
 

@@ -41,20 +41,44 @@ def public_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if not is_secret_param(k)}
 
 
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def cache_key(model: str, messages: list[dict[str, Any]], params: Mapping[str, Any], sample: int) -> str:
     """A stable hash of everything that determines a model's answer.
 
     Secrets are left out: rotating an API key must not invalidate the cache, and a key must never
     be derivable from what is stored.
     """
-    blob = json.dumps(
-        {"model": model, "messages": messages, "params": public_params(params), "sample": sample},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return key_from_parts(call_prefix(model, params), _dumps(messages), sample)
+
+
+def call_prefix(model: str, params: Mapping[str, Any]) -> str:
+    """The part of a cache key shared by every call with this model and these parameters."""
+    return _dumps({"model": model, "params": public_params(params)})
+
+
+def messages_blob(messages: list[dict[str, Any]]) -> str:
+    return _dumps(messages)
+
+
+def key_from_parts(prefix: str, messages_json: str, sample: int) -> str:
+    return hashlib.sha256(f"{prefix}\x00{messages_json}\x00{sample}".encode()).hexdigest()
+
+
+# What a cached call keeps: everything a result row records about the call itself.
+CACHED_FIELDS = (
+    "output",
+    "latency_s",
+    "ttft_s",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_usd",
+    "attempts",
+    "started_at",
+    "finish_reason",
+)
 
 
 class CallCache:
@@ -72,26 +96,36 @@ class CallCache:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, row TEXT NOT NULL, created REAL NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, "
+            + ", ".join(CACHED_FIELDS)
+            + ", created REAL NOT NULL)"
         )
+        self._insert = (
+            f"INSERT OR REPLACE INTO calls (key, {', '.join(CACHED_FIELDS)}, created) "
+            f"VALUES ({', '.join('?' * (len(CACHED_FIELDS) + 2))})"
+        )
+        self._select = f"SELECT key, {', '.join(CACHED_FIELDS)} FROM calls WHERE key IN "
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """Cached rows for the given keys (missing keys are absent from the result)."""
+    def get_rows(self, keys: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+        """Cached calls as tuples in ``CACHED_FIELDS`` order (missing keys are absent)."""
         keys = list(dict.fromkeys(keys))
-        out: dict[str, dict[str, Any]] = {}
+        out: dict[str, tuple[Any, ...]] = {}
         with self._lock:
             for i in range(0, len(keys), 900):  # SQLite's bound-parameter limit
                 chunk = keys[i : i + 900]
-                marks = ",".join("?" * len(chunk))
-                for key, row in self._conn.execute(f"SELECT key, row FROM calls WHERE key IN ({marks})", chunk):
-                    out[key] = json.loads(row)
+                for row in self._conn.execute(self._select + f"({','.join('?' * len(chunk))})", chunk):
+                    out[row[0]] = row[1:]
         return out
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Cached calls as dicts keyed by field name (missing keys are absent)."""
+        return {k: dict(zip(CACHED_FIELDS, v, strict=True)) for k, v in self.get_rows(keys).items()}
 
     def put(self, key: str, row: Mapping[str, Any], created: float) -> None:
         """Commit one successful call. Each put is its own transaction."""
-        blob = json.dumps(row, ensure_ascii=False, default=str)
+        values = (key, *(row.get(f) for f in CACHED_FIELDS), created)
         with self._lock:
-            self._conn.execute("INSERT OR REPLACE INTO calls VALUES (?, ?, ?)", (key, blob, created))
+            self._conn.execute(self._insert, values)
 
     def delete(self, keys: Iterable[str]) -> int:
         """Forget the given keys; returns how many were removed."""

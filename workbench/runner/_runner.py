@@ -8,7 +8,6 @@ import hashlib
 import os
 import random
 import threading
-
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,14 @@ from typing import Any
 import polars as pl
 
 from workbench._schema import RESULT_COLUMNS, polars_schema
-from workbench.runner._cache import CallCache, cache_key, is_secret_param
+from workbench.runner._cache import (
+    CACHED_FIELDS,
+    CallCache,
+    call_prefix,
+    is_secret_param,
+    key_from_parts,
+    messages_blob,
+)
 from workbench.runner._call import CallOutcome, call_model, import_litellm
 from workbench.runner._result import Run
 from workbench.runner._retry import RetryPolicy
@@ -76,23 +82,35 @@ def _case_values(case: Any) -> dict[str, Any]:
 
 
 def _build_jobs(cases: Any, models: list[Model], prompts: list[Prompt], samples: int) -> list[_Job]:
+    # Hashing is the replay path's main cost: share the model/params part of each key and the
+    # messages' JSON across models and samples instead of re-serialising them per call.
+    setups = []
+    for model in models:
+        for prompt in prompts:
+            base = {**model.params, **prompt.params}
+            per_sample = []
+            for s in range(samples):
+                params = dict(base)
+                if samples > 1 and isinstance(params.get("seed"), int):
+                    params["seed"] = params["seed"] + s  # one reproducible stream per sample
+                per_sample.append((params, call_prefix(model.model, params)))
+            setups.append((model, prompt, per_sample))
     jobs: list[_Job] = []
     for case in cases:
         values = _case_values(case)
         chat = None if isinstance(case.input, str) else [dict(m) for m in case.input]
-        for model in models:
-            for prompt in prompts:
+        rendered: dict[str, tuple[list[dict[str, Any]], str]] = {}
+        for model, prompt, per_sample in setups:
+            if prompt.name not in rendered:
                 try:
                     messages = prompt.render(values, chat)
                 except KeyError as e:
                     raise KeyError(f"case {case.id!r}: {e.args[0]}") from None
-                base = {**model.params, **prompt.params}
-                for s in range(samples):
-                    params = dict(base)
-                    if samples > 1 and "seed" in params and isinstance(params["seed"], int):
-                        params["seed"] = params["seed"] + s  # one reproducible stream per sample
-                    key = cache_key(model.model, messages, params, s)
-                    jobs.append(_Job(len(jobs), case.id, model, prompt, s, messages, params, key))
+                rendered[prompt.name] = (messages, messages_blob(messages))
+            messages, blob = rendered[prompt.name]
+            for s, (params, prefix) in enumerate(per_sample):
+                key = key_from_parts(prefix, blob, s)
+                jobs.append(_Job(len(jobs), case.id, model, prompt, s, messages, params, key))
     return jobs
 
 
@@ -208,12 +226,12 @@ async def arun(
 
     cache = CallCache(store.cache_path)
     try:
-        hits = cache.get_many(j.key for j in jobs)
+        hits = cache.get_rows(j.key for j in jobs)
         rows: list[dict[str, Any] | None] = [None] * len(jobs)
         for job in jobs:
-            data = hits.get(job.key)
-            if data is not None:
-                rows[job.index] = _row(job, run_id, data, cached=True)
+            hit = hits.get(job.key)
+            if hit is not None:
+                rows[job.index] = _row(job, run_id, dict(zip(CACHED_FIELDS, hit, strict=True)), cached=True)
         todo = [j for j in jobs if rows[j.index] is None]
         bar = _progress(len(jobs), len(jobs) - len(todo), progress and bool(todo), f"{run_id}")
         try:
