@@ -207,3 +207,35 @@ def test_prompt_with_unknown_field_names_case_and_field(server, tmp_path):
 def test_duplicate_model_names_are_refused(server, tmp_path):
     with pytest.raises(ValueError, match="unique"):
         run(make_cases(1), [fake_model(server, "x"), fake_model(server, "x")], tmp_path)
+
+
+def test_complete_uses_cache_and_keeps_order(server, tmp_path):
+    from workbench.runner import complete
+
+    model = wb.Model("openai/fake-model", params={"api_base": server.base_url, "api_key": "x"})
+    reqs = ["first", [{"role": "system", "content": "s"}, {"role": "user", "content": "second"}], "third [[reply:]]"]
+    rows = complete(model, reqs, project=tmp_path, max_retries=0)
+    assert [r["output"] for r in rows] == ["echo: first", "echo: second", None]
+    assert rows[2]["error_type"] == "EmptyResponseError"
+    n = server.stats()["requests"]
+    again = complete(model, reqs[:2], project=tmp_path)
+    assert [r["cached"] for r in again] == [True, True]
+    assert server.stats()["requests"] == n
+
+
+def test_parallel_workers_give_the_same_rows_and_share_the_cache(server, tmp_path):
+    cases = make_cases(30)
+    server.configure(faults=[{"kind": "500", "rate": 0.2, "sticky": True}], seed=5)
+    r = run(cases, fake_model(server), tmp_path, workers=2, max_retries=0)
+    df = r.results.sort("case_id")
+    assert df.height == 30 and df["case_id"].n_unique() == 30
+    n_err = r.errors.height
+    assert 0 < n_err < 30
+    ok = df.filter(pl.col("error_type").is_null())
+    assert ok["output"].to_list() == [f"echo: question q {int(c[1:])}" for c in ok["case_id"]]
+    assert server.stats()["requests"] == 30
+    server.reset()
+    serial = run(cases, fake_model(server), tmp_path, workers=1, max_retries=0)
+    # the workers committed their successes to the one cache: only the failures are called again
+    assert server.stats()["requests"] == n_err
+    assert int(serial.results["cached"].sum()) == 30 - n_err

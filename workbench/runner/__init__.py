@@ -3,7 +3,7 @@
 from workbench.runner._cache import CallCache, cache_key
 from workbench.runner._result import Run
 from workbench.runner._retry import RetryPolicy
-from workbench.runner._runner import arun, run
+from workbench.runner._runner import acomplete, arun, complete, run
 from workbench.runner._spec import Model, Prompt
 
 __all__ = [
@@ -13,7 +13,9 @@ __all__ = [
     "Prompt",
     "RetryPolicy",
     "Run",
+    "acomplete",
     "arun",
+    "complete",
     "cache_key",
     "register_local_model",
     "run",

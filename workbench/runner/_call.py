@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import time
@@ -23,6 +24,28 @@ def import_litellm() -> Any:
     litellm.suppress_debug_info = True
     litellm.telemetry = False
     return litellm
+
+
+_CALLBACK_LISTS = ("callbacks", "success_callback", "failure_callback", "_async_success_callback", "input_callback")
+
+
+def quiet_litellm_context(litellm: Any) -> contextlib.AbstractContextManager[Any]:
+    """Skip litellm's own success logging when nobody listens to it.
+
+    After each call litellm builds a standard logging payload and prices the response for its
+    callbacks; the runner records latency, tokens and cost itself, so when the user has
+    registered no litellm callback that work is wasted CPU (litellm is CPU-bound at high
+    concurrency). litellm marks its own nested calls with a context variable that skips exactly
+    this; the runner sets it for its calls. With any callback configured (Langfuse, OTel...),
+    litellm logs as usual.
+    """
+    if any(getattr(litellm, name, None) for name in _CALLBACK_LISTS):
+        return contextlib.nullcontext()
+    try:
+        from litellm._internal_context import internal_sub_call
+    except ImportError:  # another litellm version: keep its logging
+        return contextlib.nullcontext()
+    return internal_sub_call()
 
 
 @dataclass
@@ -75,46 +98,56 @@ def _usage(obj: Any) -> tuple[int | None, int | None]:
 
 
 async def _once(
-    litellm: Any, model: Model, messages: list[dict[str, Any]], params: Mapping[str, Any], policy: RetryPolicy, stream: bool, out: CallOutcome
+    litellm: Any,
+    model: Model,
+    messages: list[dict[str, Any]],
+    params: Mapping[str, Any],
+    policy: RetryPolicy,
+    stream: bool,
+    out: CallOutcome,
 ) -> None:
     t0 = time.perf_counter()
     kwargs = dict(params)
     kwargs.setdefault("timeout", policy.timeout)
     kwargs["num_retries"] = 0  # retries are ours: counted, jittered, honouring Retry-After
     async with asyncio.timeout(policy.timeout):
-        if not stream:
-            resp = await litellm.acompletion(model=model.model, messages=messages, **kwargs)
-            choice = resp.choices[0]
-            text = choice.message.content
-            finish = choice.finish_reason
-            pt, ct = _usage(resp)
-            ttft = None
-        else:
-            kwargs.setdefault("stream_options", {"include_usage": True})
-            resp = await litellm.acompletion(model=model.model, messages=messages, stream=True, **kwargs)
-            parts: list[str] = []
-            ttft = None
-            finish = None
-            pt = ct = None
-            async for chunk in resp:
-                if chunk.choices:
-                    delta = chunk.choices[0].delta
-                    piece = getattr(delta, "content", None)
-                    if piece:
-                        if ttft is None:
-                            ttft = time.perf_counter() - t0
-                        parts.append(piece)
-                    finish = chunk.choices[0].finish_reason or finish
-                cpt, cct = _usage(chunk)
-                if cpt is not None:
-                    pt, ct = cpt, cct
-            text = "".join(parts)
+        with quiet_litellm_context(litellm):
+            if stream:
+                text, finish, (pt, ct), ttft = await _streamed(litellm, model, messages, kwargs, t0)
+            else:
+                resp = await litellm.acompletion(model=model.model, messages=messages, **kwargs)
+                choice = resp.choices[0]
+                text, finish, (pt, ct), ttft = choice.message.content, choice.finish_reason, _usage(resp), None
     out.latency_s = time.perf_counter() - t0
     if not text:
         raise EmptyResponseError(f"the model returned no text (finish_reason={finish!r})")
     out.output, out.ttft_s, out.finish_reason = text, ttft, finish
     out.prompt_tokens, out.completion_tokens = pt, ct
     out.cost_usd = _cost(litellm, model, (pt, ct))
+
+
+async def _streamed(
+    litellm: Any, model: Model, messages: list[dict[str, Any]], kwargs: dict[str, Any], t0: float
+) -> tuple[str, str | None, tuple[int | None, int | None], float | None]:
+    """Consume a streamed response; the time to the first content chunk is the TTFT."""
+    kwargs.setdefault("stream_options", {"include_usage": True})
+    resp = await litellm.acompletion(model=model.model, messages=messages, stream=True, **kwargs)
+    parts: list[str] = []
+    ttft: float | None = None
+    finish: str | None = None
+    usage: tuple[int | None, int | None] = (None, None)
+    async for chunk in resp:
+        if chunk.choices:
+            piece = getattr(chunk.choices[0].delta, "content", None)
+            if piece:
+                if ttft is None:
+                    ttft = time.perf_counter() - t0
+                parts.append(piece)
+            finish = chunk.choices[0].finish_reason or finish
+        chunk_usage = _usage(chunk)
+        if chunk_usage[0] is not None:
+            usage = chunk_usage
+    return "".join(parts), finish, usage, ttft
 
 
 async def call_model(

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import hashlib
 import os
-import random
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,11 +18,10 @@ from workbench.runner._cache import (
     CACHED_FIELDS,
     CallCache,
     call_prefix,
-    is_secret_param,
     key_from_parts,
     messages_blob,
 )
-from workbench.runner._call import CallOutcome, call_model, import_litellm
+from workbench.runner._execute import Call, execute_parallel
 from workbench.runner._result import Run
 from workbench.runner._retry import RetryPolicy
 from workbench.runner._spec import Model, Prompt, spec_fingerprint
@@ -183,6 +181,7 @@ async def arun(
     stream: bool = False,
     progress: bool = True,
     seed: int = 0,
+    workers: int = 1,
 ) -> Run:
     """Async version of :func:`run` (for code already inside an event loop)."""
     from workbench.cases import CaseSet, load_cases
@@ -190,6 +189,8 @@ async def arun(
 
     if samples < 1:
         raise ValueError(f"samples must be >= 1, got {samples}")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
     case_set = cases if isinstance(cases, CaseSet) else load_cases(cases)
     if len(case_set) == 0:
         raise ValueError("the case set is empty: nothing to run")
@@ -217,6 +218,7 @@ async def arun(
         "retry": {"max_retries": policy.max_retries, "timeout_s": policy.timeout},
         "stream": stream,
         "seed": seed,
+        "workers": workers,
     }
     try:  # keep the first creation time when a run is resumed
         manifest["created_at"] = store.manifest(run_id).get("created_at") or manifest["created_at"]
@@ -224,30 +226,14 @@ async def arun(
         pass
     store.write_manifest(run_id, manifest)
 
-    cache = CallCache(store.cache_path)
     try:
-        hits = cache.get_rows(j.key for j in jobs)
-        rows: list[dict[str, Any] | None] = [None] * len(jobs)
-        for job in jobs:
-            hit = hits.get(job.key)
-            if hit is not None:
-                rows[job.index] = _row(job, run_id, dict(zip(CACHED_FIELDS, hit, strict=True)), cached=True)
-        todo = [j for j in jobs if rows[j.index] is None]
-        bar = _progress(len(jobs), len(jobs) - len(todo), progress and bool(todo), f"{run_id}")
-        try:
-            if todo:
-                await _execute(todo, rows, run_id, cache, policy, stream, seed, bar)
-        except BaseException:
-            manifest.update(status="interrupted", finished_at=_now_iso())
-            store.write_manifest(run_id, manifest)
-            raise
-        finally:
-            if bar is not None:
-                bar.close()
-    finally:
-        cache.close()
+        rows = await _call_jobs(jobs, run_id, store.cache_path, policy, stream, seed, progress, workers)
+    except BaseException:
+        manifest.update(status="interrupted", finished_at=_now_iso())
+        store.write_manifest(run_id, manifest)
+        raise
 
-    results = _frame([r for r in rows if r is not None])
+    results = _frame(rows)
     store.write_table(run_id, "results", results)
     errors = int(results["error_type"].is_not_null().sum())
     manifest.update(
@@ -261,45 +247,93 @@ async def arun(
     return Run(manifest, results, store=store)
 
 
-async def _execute(
-    todo: list[_Job],
-    rows: list[dict[str, Any] | None],
+async def _call_jobs(
+    jobs: list[_Job],
     run_id: str,
-    cache: CallCache,
+    cache_path: Any,
     policy: RetryPolicy,
     stream: bool,
     seed: int,
-    bar: Any,
-) -> None:
-    litellm = import_litellm()
-    if any(j.model.is_local for j in todo):
-        from workbench.runner._local import ensure_local_provider
-
-        ensure_local_provider()
-    limits = {j.model.label: asyncio.Semaphore(j.model.concurrency) for j in todo}
-    rng = random.Random(seed)
-
-    async def one(job: _Job) -> None:
-        secrets = [str(v) for k, v in job.params.items() if is_secret_param(k) and isinstance(v, str)]
-        async with limits[job.model.label]:
-            outcome: CallOutcome = await call_model(
-                litellm, job.model, job.messages, job.params, policy, stream, rng, secrets
-            )
-        data = outcome.as_dict()
-        if outcome.error_type is None:
-            cache.put(job.key, data, data["started_at"])
-        rows[job.index] = _row(job, run_id, data, cached=False)
-        if bar is not None:
-            bar.update(1)
-
-    tasks = [asyncio.ensure_future(one(j)) for j in todo]
+    progress: bool,
+    workers: int = 1,
+) -> list[dict[str, Any]]:
+    """One row per job, in job order: from the cache where possible, else by calling the model."""
+    cache = CallCache(cache_path)
     try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
+        hits = cache.get_rows(j.key for j in jobs)
+        rows: list[dict[str, Any] | None] = [None] * len(jobs)
+        for job in jobs:
+            hit = hits.get(job.key)
+            if hit is not None:
+                rows[job.index] = _row(job, run_id, dict(zip(CACHED_FIELDS, hit, strict=True)), cached=True)
+        todo = [j for j in jobs if rows[j.index] is None]
+        bar = _progress(len(jobs), len(jobs) - len(todo), progress and bool(todo), run_id)
+
+        def done(index: int, data: dict[str, Any]) -> None:
+            rows[index] = _row(jobs[index], run_id, data, cached=False)
+            if bar is not None:
+                bar.update(1)
+
+        try:
+            if todo:
+                calls = [Call(j.index, j.model, j.messages, j.params, j.key) for j in todo]
+                await execute_parallel(calls, cache, policy, stream, seed, done, workers)
+        finally:
+            if bar is not None:
+                bar.close()
+    finally:
+        cache.close()
+    return [r for r in rows if r is not None]
+
+
+async def acomplete(
+    model: ModelLike,
+    requests: Sequence[str | list[dict[str, Any]]],
+    *,
+    project: str | os.PathLike[str] | None = None,
+    timeout: float = 60.0,
+    max_retries: int = 4,
+    backoff: float = 0.5,
+    progress: bool = False,
+    seed: int = 0,
+    tag: str = "complete",
+) -> list[dict[str, Any]]:
+    """Call one model on many prompts with the runner's cache, retries and concurrency limit.
+
+    This is the building block for judges and generators that are not runs over a case set.
+
+    Args:
+        model: a litellm model string or :class:`Model`.
+        requests: each a user message (str) or a list of chat messages.
+        tag: the value of ``run_id`` in the returned rows.
+
+    Returns:
+        One dict per request, in order, with the result-row fields (``output``, ``error_type``,
+        ``error``, ``latency_s``, tokens, ``cost_usd``, ``attempts``, ``cached``...).
+    """
+    from workbench.store._store import Store
+
+    (m,) = _as_models(model)
+    policy = RetryPolicy(max_retries=max_retries, base_delay=backoff, timeout=timeout)
+    prefix = call_prefix(m.model, dict(m.params))
+    prompt = Prompt()
+    jobs = []
+    for i, req in enumerate(requests):
+        messages = [{"role": "user", "content": req}] if isinstance(req, str) else [dict(x) for x in req]
+        key = key_from_parts(prefix, messages_blob(messages), 0)
+        jobs.append(_Job(i, str(i), m, prompt, 0, messages, dict(m.params), key))
+    return await _call_jobs(jobs, tag, Store(project).cache_path, policy, False, seed, progress)
+
+
+def complete(
+    model: ModelLike, requests: Sequence[str | list[dict[str, Any]]], **kwargs: Any
+) -> list[dict[str, Any]]:
+    """Synchronous :func:`acomplete` (safe inside Jupyter's running loop)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(acomplete(model, requests, **kwargs))
+    return _run_in_thread(acomplete(model, requests, **kwargs))
 
 
 def run(
@@ -323,6 +357,8 @@ def run(
             a server's ``Retry-After`` takes precedence.
         stream: stream responses to measure time to first token.
         progress: show a progress bar.
+        workers: processes to spread HTTP calls over (litellm costs milliseconds of CPU per call,
+            so at high concurrency one process saturates one core); local models stay in this one.
 
     Returns:
         The :class:`Run`, already saved in the store. Every (case, model, variant, sample) has a
@@ -338,7 +374,7 @@ def run(
     return _run_in_thread(arun(cases, models, prompts, **kwargs))
 
 
-def _run_in_thread(coro: Any) -> Run:
+def _run_in_thread(coro: Any) -> Any:
     """Run a coroutine on a private loop in a worker thread (Jupyter already runs a loop)."""
     box: dict[str, Any] = {}
     ready = threading.Event()
