@@ -45,7 +45,7 @@ async def execute_calls(
         from workbench.runner._local import ensure_local_provider
 
         ensure_local_provider()
-    limits = {c.model.label: asyncio.Semaphore(c.model.concurrency) for c in calls}
+    limits = {c.model.label: asyncio.Semaphore(c.model.limit) for c in calls}
     rng = random.Random(seed)
 
     async def one(call: Call) -> None:
@@ -69,7 +69,7 @@ async def execute_calls(
 
 def _share(model: Model, workers: int) -> Model:
     """The model with its concurrency limit split between the processes."""
-    per = max(1, -(-model.concurrency // workers))
+    per = max(1, -(-model.limit // workers))
     return Model(model.model, name=model.name, params=dict(model.params), concurrency=per)
 
 

@@ -89,6 +89,8 @@ def _build_jobs(cases: Any, models: list[Model], prompts: list[Prompt], samples:
             per_sample = []
             for s in range(samples):
                 params = dict(base)
+                if model.is_local and "seed" not in params:
+                    params["seed"] = 0  # llama.cpp otherwise chains seeds: outputs would depend on call order
                 if samples > 1 and isinstance(params.get("seed"), int):
                     params["seed"] = params["seed"] + s  # one reproducible stream per sample
                 per_sample.append((params, call_prefix(model.model, params)))

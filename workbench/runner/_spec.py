@@ -30,7 +30,9 @@ class Model:
             which is how parameter variants of one model are told apart.
         params: litellm parameters (``temperature``, ``max_tokens``, ``api_base``, ``api_key``...).
             Secret-bearing parameters are sent to the model but never stored or cached.
-        concurrency: the most calls in flight to this model at once.
+        concurrency: the most calls in flight to this model at once (default 16; 1 for a local
+            model, which generates one answer at a time: queueing inside it would count the wait
+            as latency and could trip the timeout).
 
     >>> Model("local/smollm2-135m", name="smol-hot", params={"temperature": 0.8}).name
     'smol-hot'
@@ -39,14 +41,21 @@ class Model:
     model: str
     name: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
-    concurrency: int = 16
+    concurrency: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model.strip():
             raise ValueError(f"Model.model must be a litellm model string, got {self.model!r}")
-        if self.concurrency < 1:
+        if self.concurrency is None:
+            object.__setattr__(self, "concurrency", 1 if self.is_local else 16)
+        if self.limit < 1:
             raise ValueError(f"Model {self.label!r}: concurrency must be >= 1, got {self.concurrency}")
         object.__setattr__(self, "params", _frozen(self.params))
+
+    @property
+    def limit(self) -> int:
+        """The concurrency limit in force."""
+        return int(self.concurrency or 1)
 
     @property
     def label(self) -> str:
