@@ -11,7 +11,7 @@ export HF_DATASETS_OFFLINE := 1
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: venv demo test lint bench lab clean data
+.PHONY: venv demo test lint bench lab clean data browser
 
 venv: $(STAMP)
 
@@ -27,11 +27,17 @@ demo: $(STAMP)
 	$(BIN)/python -m workbench.report notebooks/quickstart.ipynb --html build/quickstart.html
 	@echo "Rendered: $(abspath build/quickstart.html)"
 
+# The browser tests drive Debian's Chromium with Playwright (which cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check workbench tests benchmarks data
 	$(BIN)/mypy workbench
 
-test: $(STAMP) lint
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
