@@ -1,9 +1,10 @@
 """Running models and prompt variants over case sets: runner, cache, retries, local model."""
 
 from workbench.runner._cache import CallCache, cache_key
+from workbench.runner._complete import acomplete, complete
 from workbench.runner._result import Run
 from workbench.runner._retry import RetryPolicy
-from workbench.runner._runner import acomplete, arun, complete, run
+from workbench.runner._runner import arun, run
 from workbench.runner._spec import Model, Prompt
 
 __all__ = [

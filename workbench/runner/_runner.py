@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import hashlib
 import os
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from workbench.runner._cache import (
     messages_blob,
 )
 from workbench.runner._execute import Call, execute_parallel
+from workbench.runner._loop import run_in_thread
 from workbench.runner._result import Run
 from workbench.runner._retry import RetryPolicy
 from workbench.runner._spec import Model, Prompt, spec_fingerprint
@@ -288,56 +288,6 @@ async def _call_jobs(
     return [r for r in rows if r is not None]
 
 
-async def acomplete(
-    model: ModelLike,
-    requests: Sequence[str | list[dict[str, Any]]],
-    *,
-    project: str | os.PathLike[str] | None = None,
-    timeout: float = 60.0,
-    max_retries: int = 4,
-    backoff: float = 0.5,
-    progress: bool = False,
-    seed: int = 0,
-    tag: str = "complete",
-) -> list[dict[str, Any]]:
-    """Call one model on many prompts with the runner's cache, retries and concurrency limit.
-
-    This is the building block for judges and generators that are not runs over a case set.
-
-    Args:
-        model: a litellm model string or :class:`Model`.
-        requests: each a user message (str) or a list of chat messages.
-        tag: the value of ``run_id`` in the returned rows.
-
-    Returns:
-        One dict per request, in order, with the result-row fields (``output``, ``error_type``,
-        ``error``, ``latency_s``, tokens, ``cost_usd``, ``attempts``, ``cached``...).
-    """
-    from workbench.store._store import Store
-
-    (m,) = _as_models(model)
-    policy = RetryPolicy(max_retries=max_retries, base_delay=backoff, timeout=timeout)
-    prefix = call_prefix(m.model, dict(m.params))
-    prompt = Prompt()
-    jobs = []
-    for i, req in enumerate(requests):
-        messages = [{"role": "user", "content": req}] if isinstance(req, str) else [dict(x) for x in req]
-        key = key_from_parts(prefix, messages_blob(messages), 0)
-        jobs.append(_Job(i, str(i), m, prompt, 0, messages, dict(m.params), key))
-    return await _call_jobs(jobs, tag, Store(project).cache_path, policy, False, seed, progress)
-
-
-def complete(
-    model: ModelLike, requests: Sequence[str | list[dict[str, Any]]], **kwargs: Any
-) -> list[dict[str, Any]]:
-    """Synchronous :func:`acomplete` (safe inside Jupyter's running loop)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(acomplete(model, requests, **kwargs))
-    return _run_in_thread(acomplete(model, requests, **kwargs))
-
-
 def run(
     cases: Any,
     models: ModelLike | Sequence[ModelLike],
@@ -373,39 +323,4 @@ def run(
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(arun(cases, models, prompts, **kwargs))
-    return _run_in_thread(arun(cases, models, prompts, **kwargs))
-
-
-def _run_in_thread(coro: Any) -> Any:
-    """Run a coroutine on a private loop in a worker thread (Jupyter already runs a loop)."""
-    box: dict[str, Any] = {}
-    ready = threading.Event()
-
-    def target() -> None:
-        loop = asyncio.new_event_loop()
-        box["loop"] = loop
-        task = loop.create_task(coro)
-        box["task"] = task
-        ready.set()
-        try:
-            box["result"] = loop.run_until_complete(task)
-        except BaseException as e:  # delivered to the caller's thread below
-            box["error"] = e
-        finally:
-            loop.close()
-
-    thread = threading.Thread(target=target, name="workbench-run", daemon=True)
-    thread.start()
-    ready.wait()
-    try:
-        while thread.is_alive():
-            thread.join(0.05)
-    except KeyboardInterrupt:
-        box["loop"].call_soon_threadsafe(box["task"].cancel)
-        thread.join()
-        raise
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
-
-
+    return run_in_thread(arun(cases, models, prompts, **kwargs))
