@@ -36,9 +36,21 @@ _LAZY = {
     "operational_summary": "workbench.stats",
     "minimum_detectable_difference": "workbench.stats",
     "required_sample_size": "workbench.stats",
+    "metric_by_model": "workbench.charts",
+    "slice_heatmap": "workbench.charts",
+    "latency_distribution": "workbench.charts",
+    "cost_quality": "workbench.charts",
+    "win_rate_matrix": "workbench.charts",
+    "bt_ratings": "workbench.charts",
 }
 
 __all__ = [
+    "metric_by_model",
+    "slice_heatmap",
+    "latency_distribution",
+    "cost_quality",
+    "win_rate_matrix",
+    "bt_ratings",
     "DEFAULT_LOCAL_MODEL",
     "Case",
     "CaseSet",
@@ -63,6 +75,14 @@ __all__ = [
 
 if TYPE_CHECKING:
     from workbench.cases import Case, CaseSet, load_cases
+    from workbench.charts import (
+        bt_ratings,
+        cost_quality,
+        latency_distribution,
+        metric_by_model,
+        slice_heatmap,
+        win_rate_matrix,
+    )
     from workbench.runner import DEFAULT_LOCAL_MODEL, Model, Prompt, Run, arun, register_local_model, run
     from workbench.stats import (
         bradley_terry,

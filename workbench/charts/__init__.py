@@ -1,0 +1,31 @@
+"""Interactive Altair charts over workbench's tidy tables: summaries, results, verdicts, ratings.
+
+>>> from workbench.charts import metric_by_model, slice_heatmap       # doctest: +SKIP
+>>> metric_by_model(summarize(scores), "exact_match")                  # doctest: +SKIP
+>>> slice_heatmap(summarize(scores, slices="topic", cases=cases), "exact_match")   # doctest: +SKIP
+
+Every chart aggregates in Python first and embeds only the aggregate, so a spec stays small for a
+million result rows. Model, variant and slice names travel only as data, never as a literal in the
+spec, and no chart enables HTML tooltips: Vega's tooltip handler shows them as text (the offline HTML
+export of workbench.report is tested in a real browser by that package's tests). Altair loads on the
+first chart, not on ``import workbench.charts``.
+"""
+
+from workbench.charts._common import theme
+from workbench.charts._cost import ChartWarning, cost_quality, pareto_front
+from workbench.charts._latency import latency_distribution
+from workbench.charts._pairwise import bt_ratings, win_rate_cells, win_rate_matrix
+from workbench.charts._summary import metric_by_model, slice_heatmap
+
+__all__ = [
+    "ChartWarning",
+    "bt_ratings",
+    "cost_quality",
+    "latency_distribution",
+    "metric_by_model",
+    "pareto_front",
+    "slice_heatmap",
+    "theme",
+    "win_rate_cells",
+    "win_rate_matrix",
+]

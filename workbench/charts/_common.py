@@ -1,0 +1,191 @@
+"""What every chart shares: frames in, small inline datasets out, one look, stable model colours.
+
+Altair is imported inside the functions that build charts, never at module import time.
+
+Untrusted text (model, variant and slice names come from users' configs and data) only ever travels
+in the charts' inline data: axis orders and colours are numeric or hex columns computed here, so no
+name becomes a literal in a scale domain, a sort list, an expression or a title.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+if TYPE_CHECKING:
+    import altair as alt
+
+#: Tableau 10: distinguishable, colour-blind friendlier than the Vega default ordering of greys.
+PALETTE = (
+    "#4c78a8",
+    "#f58518",
+    "#54a24b",
+    "#e45756",
+    "#72b7b2",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+)
+FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
+WIDTH = 360
+STEP = 24  # pixels per model or slice on a band axis
+MISSING_SLICE = "(no value)"
+
+
+def theme() -> dict[str, Any]:
+    """The Vega-Lite ``config`` every workbench chart is drawn with: fonts, sizes, a quiet frame.
+
+    The chart functions apply it themselves (``configure=True``). Vega-Lite allows a config only on
+    the outermost chart, so to place several charts side by side build them with
+    ``configure=False`` and configure the combination once.
+
+    Example:
+        >>> import altair as alt
+        >>> from workbench.charts import theme
+        >>> theme()["font"]
+        'Helvetica Neue, Helvetica, Arial, sans-serif'
+        >>> combined = alt.hconcat(alt.Chart().mark_point()).configure(**theme())   # doctest: +SKIP
+    """
+    return {
+        "font": FONT,
+        "title": {
+            "fontSize": 14,
+            "fontWeight": 600,
+            "anchor": "start",
+            "subtitleFontSize": 11,
+            "subtitleColor": "#555555",
+        },
+        "axis": {
+            "labelFontSize": 11,
+            "titleFontSize": 12,
+            "titleFontWeight": 500,
+            "labelLimit": 220,
+            "gridColor": "#ececec",
+            "domainColor": "#888888",
+            "tickColor": "#888888",
+        },
+        "header": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 260},
+        "legend": {"labelFontSize": 11, "titleFontSize": 11},
+        "view": {"continuousWidth": WIDTH, "continuousHeight": 240, "stroke": "#dddddd"},
+    }
+
+
+def finish(chart: Any, configure: bool) -> Any:
+    """Apply the theme unless the caller wants to compose the chart first."""
+    return chart.configure(**theme()) if configure else chart
+
+
+def to_polars(frame: Any, param: str, func: str) -> pl.DataFrame:
+    """A polars DataFrame from a polars/pandas DataFrame or a polars LazyFrame."""
+    if isinstance(frame, pl.DataFrame):
+        return frame
+    if isinstance(frame, pl.LazyFrame):
+        return frame.collect()
+    if type(frame).__module__.startswith("pandas") and type(frame).__name__ == "DataFrame":
+        return pl.from_pandas(frame)
+    raise TypeError(f"{func}: {param} must be a polars or pandas DataFrame, got {type(frame).__name__}")
+
+
+def require(frame: pl.DataFrame, columns: Iterable[str], param: str, func: str, expected: str) -> None:
+    """Raise a ValueError naming every missing column, what the frame should be, and what it has."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{func}: {param} is missing column(s) {', '.join(repr(c) for c in missing)}; "
+            f"expected {expected}. Columns present: {', '.join(frame.columns) or '(none)'}"
+        )
+
+
+def model_colors(models: Iterable[str], domain: Sequence[str] | None, func: str) -> dict[str, str]:
+    """Map each model to a colour by its position among the sorted model names.
+
+    ``domain`` (all the models of an analysis) keeps colours fixed when a chart shows a subset.
+    """
+    present = sorted({str(m) for m in models})
+    names = sorted({str(m) for m in domain}) if domain is not None else present
+    unknown = [m for m in present if m not in set(names)]
+    if unknown:
+        raise ValueError(f"{func}: models= does not list model(s) {unknown}; it lists {names}")
+    return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(names)}
+
+
+def with_labels(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``label`` (model, or "model / variant" when there are several variants) and ``label_order``."""
+    frame = frame.with_columns(pl.col("model").cast(pl.Utf8))
+    several = "variant" in frame.columns and frame.get_column("variant").n_unique() > 1
+    if several:
+        frame = frame.with_columns(pl.col("variant").cast(pl.Utf8))
+        label = (
+            pl.when(pl.col("variant").is_null())
+            .then(pl.col("model"))
+            .otherwise(pl.concat_str([pl.col("model"), pl.lit(" / "), pl.col("variant")]))
+        )
+        sort_keys = ["model", "variant"]
+    else:
+        label, sort_keys = pl.col("model"), ["model"]
+    frame = frame.with_columns(label.alias("label"))
+    order = (
+        frame.select(*sort_keys, "label")
+        .unique(maintain_order=True)
+        .sort(sort_keys, nulls_last=True)
+        .with_row_index("label_order")
+        .select("label", pl.col("label_order").cast(pl.Int64))
+    )
+    return frame.join(order, on="label", how="left")
+
+
+def present(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """Keep the listed columns that the frame has, in the listed order: the chart's data and no more."""
+    return frame.select([c for c in columns if c in frame.columns])
+
+
+def fmt(value: float | None, spec: str = ".3g") -> str:
+    """Format a number for a text mark or tooltip; a missing number shows as an en dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return format(value, spec)
+
+
+def interval_text(lo: float | None, hi: float | None, spec: str = ".3g") -> str:
+    """An interval as "[lo, hi]", or "none" when either end is missing."""
+    if lo is None or hi is None:
+        return "none"
+    return f"[{fmt(lo, spec)}, {fmt(hi, spec)}]"
+
+
+def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows without their null fields (a tooltip then leaves them out; NaN counts as null).
+
+    Charts test numbers with ``isFinite``, which is false for a missing field as for null.
+    """
+    floats = [c for c, t in frame.schema.items() if t.is_float()]
+    if floats:
+        frame = frame.with_columns(pl.col(floats).fill_nan(None))
+    return [{k: v for k, v in row.items() if v is not None} for row in frame.iter_rows(named=True)]
+
+
+def inline(frame: pl.DataFrame) -> alt.Data:
+    """The frame as an inline Vega-Lite dataset (callers aggregate first: it is embedded as JSON)."""
+    import altair as alt
+
+    return alt.Data(values=records(frame))
+
+
+def tooltip_columns(frame: pl.DataFrame, wanted: Sequence[tuple[str, str, str]]) -> list[Any]:
+    """Tooltip channels for the (column, type, title) triples whose column is in the frame."""
+    import altair as alt
+
+    out = []
+    for column, kind, title in wanted:
+        if column not in frame.columns:
+            continue
+        if kind == "Q":
+            out.append(alt.Tooltip(f"{column}:Q", title=title, format=".4g"))
+        else:
+            out.append(alt.Tooltip(f"{column}:{kind}", title=title))
+    return out
