@@ -36,6 +36,8 @@ _LAZY = {
     "operational_summary": "workbench.stats",
     "minimum_detectable_difference": "workbench.stats",
     "required_sample_size": "workbench.stats",
+    "CaseBrowser": "workbench.widgets",
+    "SliceExplorer": "workbench.widgets",
     "metric_by_model": "workbench.charts",
     "slice_heatmap": "workbench.charts",
     "latency_distribution": "workbench.charts",
@@ -45,6 +47,8 @@ _LAZY = {
 }
 
 __all__ = [
+    "CaseBrowser",
+    "SliceExplorer",
     "metric_by_model",
     "slice_heatmap",
     "latency_distribution",
@@ -95,6 +99,7 @@ if TYPE_CHECKING:
         win_rate,
     )
     from workbench.store import Store
+    from workbench.widgets import CaseBrowser, SliceExplorer
 
 
 def __getattr__(name: str) -> Any:

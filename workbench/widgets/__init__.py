@@ -1,0 +1,49 @@
+"""Notebook widgets: a case browser and a slice explorer that also export as static HTML.
+
+>>> from workbench.widgets import CaseBrowser, SliceExplorer              # doctest: +SKIP
+>>> browser = CaseBrowser(cases, run, scores)                             # doctest: +SKIP
+>>> SliceExplorer(scores, "exact", cases=cases).link(browser)             # doctest: +SKIP
+
+The widgets need ``anywidget`` and ``ipywidgets`` (``pip install 'workbench[notebook]'``), which
+load when a widget class is first used, so importing this package stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from workbench.widgets._diff import word_diff
+
+_LAZY = {
+    "CaseBrowser": "workbench.widgets._browser",
+    "SliceExplorer": "workbench.widgets._explorer",
+}
+
+__all__ = ["CaseBrowser", "SliceExplorer", "word_diff"]
+
+if TYPE_CHECKING:
+    from workbench.widgets._browser import CaseBrowser
+    from workbench.widgets._explorer import SliceExplorer
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'workbench.widgets' has no attribute {name!r}")
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name in ("anywidget", "ipywidgets", "traitlets"):
+            raise ImportError(
+                f"workbench.widgets.{name} needs {e.name}, which is not installed: "
+                "pip install 'workbench[notebook]'"
+            ) from e
+        raise
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
