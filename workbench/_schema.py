@@ -49,6 +49,7 @@ SCORE_COLUMNS: dict[str, str] = {
     "rationale": "str?",
     "error": "str?",
     "scorer": "str",  # JSON: {"name": ..., "args": {...}}
+    "judge_self": "bool?",  # an LLM judge grading its own model's output (it favours itself)
 }
 
 
