@@ -37,7 +37,7 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
         "WORKBENCH_HOME": str(tmp_path),  # a store of its own, not the repository's .workbench/
     }
     try:
-        nb = execute_notebook(path, cwd=NOTEBOOKS, env=env, timeout=600)
+        nb = execute_notebook(path, cwd=NOTEBOOKS, env=env, timeout=1500)
     except NotebookExecutionError as e:
         pytest.fail(str(e), pytrace=False)
     errors = [
