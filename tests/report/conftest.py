@@ -21,7 +21,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # a session-long sync Playwright would leave its loop running for later tests
 def chromium() -> Iterator[Any]:
     """A headless Chromium browser (Debian's /usr/bin/chromium driven by Playwright).
 

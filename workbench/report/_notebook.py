@@ -100,7 +100,7 @@ def execute_notebook(
         on_cell_execute=on_cell_execute,
     )
     try:
-        client.execute(env=kernel_env)
+        _in_own_thread(lambda: client.execute(env=kernel_env))
     except Exception as e:
         index = current.get("index")
         source = nb.cells[index].source if index is not None else ""
@@ -110,3 +110,29 @@ def execute_notebook(
         detail = _ANSI.sub("", getattr(e, "traceback", None) or text)
         raise NotebookExecutionError(path, index, source, ename, evalue, detail, nb) from e
     return nb
+
+
+def _in_own_thread(fn: Any) -> Any:
+    """Call ``fn`` in a fresh thread.
+
+    nbclient drives the kernel with an asyncio loop of the calling thread (patched re-entrant by
+    nest_asyncio), which then stays marked as running there: later ``asyncio.run`` calls in the
+    same thread fail. A thread of its own keeps that loop away from the caller (a test session, or
+    a notebook cell that executes another notebook).
+    """
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # re-raised in the caller's thread
+            box["error"] = e
+
+    thread = threading.Thread(target=target, name="workbench-notebook", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
