@@ -53,6 +53,30 @@ SCORE_COLUMNS: dict[str, str] = {
 }
 
 
+# One row per human (or judge) label given in the annotation widget. Append-only: a rater who
+# changes their mind adds a newer row; the latest row per (run_id, item, criterion, rater) wins.
+LABEL_KEY = ("run_id", "case_id", "criterion", "rater")
+
+LABEL_COLUMNS: dict[str, str] = {
+    "run_id": "str",  # the run whose outputs were labelled ("" for labels on cases alone)
+    "case_id": "str",
+    "kind": "str",  # "single" (one output graded) or "pairwise" (two outputs compared)
+    "model": "str?",  # single: the model whose output was graded
+    "variant": "str?",  # single: its prompt variant
+    "sample": "int?",  # single: its sample index
+    "model_a": "str?",  # pairwise: the first output in canonical (sorted) order, "model/variant"
+    "model_b": "str?",  # pairwise: the second one
+    "shown_first": "str?",  # pairwise: which of model_a/model_b was shown on the left ("a" or "b")
+    "criterion": "str",  # rubric criterion name
+    "rater": "str",
+    "label": "str?",  # the label as given: a scale point ("4"), a class ("pass"), or "a"/"b"/"tie"
+    "value": "float?",  # numeric value of the label on an ordinal/interval scale, else None
+    "note": "str?",
+    "blind": "bool",  # model names were hidden from the rater
+    "created_at": "datetime",  # UTC
+}
+
+
 def polars_schema(columns: dict[str, Any]) -> dict[str, Any]:
     """Map the column spec above to a polars schema."""
     import polars as pl
