@@ -259,3 +259,62 @@ def test_large_groups_use_the_normal_approximation():
 def test_no_by_columns_gives_one_row_per_metric():
     out = summarize(toy_scores(), by=())
     assert out.select("metric", "n").rows() == [("exact", 11), ("sim", 11)]
+
+
+def repeated_samples() -> pl.DataFrame:
+    """8 cases x 5 samples of a continuous score: each case has its own level, samples vary little."""
+    rng = np.random.default_rng(7)
+    levels = np.linspace(0.1, 0.9, 8)
+    rows = []
+    for c, level in enumerate(levels):
+        for s in range(5):
+            v = float(np.clip(level + rng.normal(0, 0.02), 0, 1))
+            rows.append(
+                {
+                    "case_id": f"c{c}",
+                    "model": "m",
+                    "sample": s,
+                    "metric": "sim",
+                    "value": v,
+                    "passed": v > 0.5,
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def test_repeated_samples_give_a_case_level_interval():
+    scores = repeated_samples()
+    row = summarize(scores, by="model", n_resamples=20000).row(0, named=True)
+    assert row["n"] == 40
+    assert row["ci_method"] == "bootstrap by case"
+    assert "from 8 cases" in row["note"]
+    # The same interval from an independent bootstrap over the 8 case means.
+    case_means = scores.group_by("case_id").agg(pl.col("value").mean()).get_column("value").to_numpy()
+    rng = np.random.default_rng(11)
+    boot = case_means[rng.integers(0, 8, size=(20000, 8))].mean(axis=1)
+    lo, hi = np.quantile(boot, [0.025, 0.975])
+    assert row["ci_lo"] == pytest.approx(lo, abs=0.01)
+    assert row["ci_hi"] == pytest.approx(hi, abs=0.01)
+    # Treating the 40 rows as independent would give a clearly narrower interval.
+    naive = summarize(scores.filter(pl.col("sample") == 0), by="model").row(0, named=True)
+    rows_as_cases = scores.with_columns(
+        pl.concat_str("case_id", pl.col("sample").cast(pl.Utf8)).alias("case_id")
+    )
+    flat = summarize(rows_as_cases, by="model").row(0, named=True)
+    assert flat["ci_hi"] - flat["ci_lo"] < 0.7 * (row["ci_hi"] - row["ci_lo"])
+    assert naive["ci_method"] == "bootstrap"  # one row per case: the ordinary interval
+
+
+def test_repeated_samples_pass_interval_resamples_cases():
+    scores = repeated_samples()
+    row = summarize(scores, by="model", n_resamples=20000).row(0, named=True)
+    assert row["n_pass"] == 20 and row["pass_rate"] == 0.5  # 4 of 8 case levels are above 0.5
+    wilson_rows = wilson_interval(20, 40)
+    # Case-level: 8 cases each all-pass or all-fail, so the interval is that of 4 / 8, wider than Wilson on 40.
+    assert row["pass_ci_hi"] - row["pass_ci_lo"] > (wilson_rows[1] - wilson_rows[0]) * 1.2
+
+
+def test_one_case_with_many_samples_has_no_interval():
+    scores = repeated_samples().filter(pl.col("case_id") == "c0")
+    row = summarize(scores, by="model").row(0, named=True)
+    assert row["ci_lo"] is None and "1 case" in row["note"]

@@ -6,6 +6,7 @@ from workbench.widgets._filters import (
     CELL_CHARS,
     FilterError,
     Filters,
+    case_ids_mask,
     jsonable,
     metadata_mask,
     n_pages,
@@ -245,3 +246,36 @@ def test_metadata_dates_and_categoricals_match_the_iso_text_the_front_end_sends(
     assert ids(joined, metadata_mask(joined, {"kind": "x"})) == ["a", "c"]
     with pytest.raises(FilterError, match="'day': expected an ISO date for a Date column, got 'soon'"):
         metadata_mask(joined, {"day": "soon"})
+
+
+def test_case_ids_filter(joined):
+    assert ids(joined, case_ids_mask(joined, ["c5", "c2", "nope"])) == ["c2", "c5"]  # table order
+    assert case_ids_mask(joined, []) is None  # empty: no filter
+    with pytest.raises(FilterError, match="case_ids must be a list of case ids, got str"):
+        case_ids_mask(joined, "c1")
+    with pytest.raises(FilterError, match=r"case_ids: ids must be strings, got None"):
+        case_ids_mask(joined, ["c1", None])
+
+
+def test_case_ids_combine_with_the_other_filters(joined):
+    filters = Filters(joined)
+    filters.set("case_ids", ["c1", "c2", "c3", "c5"])
+    assert filters.indices().to_list() == [0, 1, 2, 4]
+    filters.set("tag_expr", "billing")
+    assert filters.indices().to_list() == [1, 2]
+    filters.set("case_ids", [])
+    assert filters.indices().to_list() == [1, 2, 3]
+
+
+def test_browser_case_ids_trait(cases, results, scores):
+    from workbench.widgets import CaseBrowser
+
+    browser = CaseBrowser(cases, results, scores, case_ids=["c4", "c1"])
+    assert browser.filtered.get_column("case_id").to_list() == ["c1", "c4"]
+    assert "case_ids" in browser.get_state() and "case ids (2): c4, c1" in repr(browser)
+    browser.set_state({"case_ids": ["c2", "c3"], "tag_expr": "refund"})
+    assert browser.filtered.get_column("case_id").to_list() == ["c2"] and browser.n_filtered == 1
+    browser.case_ids = []
+    assert browser.n_filtered == 1  # the tag filter still applies
+    browser.tag_expr = ""
+    assert browser.n_filtered == 6 and browser.error == ""

@@ -63,8 +63,11 @@ def summarize(
       (null when the group has no pass/fail verdicts).
     * ``note``: why a number is missing or degenerate ("empty slice", "n=1: ...").
 
-    Rows are treated as independent draws. With several samples per case the intervals describe
-    uncertainty over samples as well as cases and are narrower than a case-level interval.
+    With several rows per case in a group (repeated ``sample`` s), the rows are not independent:
+    both intervals are then taken over cases (the bootstrap resamples whole cases, on the per-case
+    mean value and per-case pass share), ``ci_method`` ends in ``"by case"`` and ``note`` says how
+    many cases the rows come from. Treating the samples as independent draws would give intervals
+    that are too narrow.
 
     Args:
         scores: a scores table (polars or pandas), see ``workbench._schema.SCORE_COLUMNS``.
@@ -115,6 +118,7 @@ def summarize(
         )
         .sort(keys, nulls_last=True)
     )
+    agg = _attach_case_means(frame, agg, keys)
     agg = _add_intervals(agg, keys, confidence, seed, n_resamples)
 
     grid = groups.sort(group_keys, nulls_last=True).with_row_index("_order")
@@ -158,6 +162,8 @@ def _add_intervals(
     notes: list[str | None] = [None] * agg.height
     n_missing = agg.get_column("n_missing").to_numpy()
     streams = group_streams(agg, keys)
+    case_values = agg.get_column("_case_values") if "_case_values" in agg.columns else None
+    case_pass = agg.get_column("_case_pass") if "_case_pass" in agg.columns else None
     for i in range(agg.height):
         if n[i] == 0:
             notes[i] = f"no scored values ({n_missing[i]} missing)"
@@ -167,7 +173,17 @@ def _add_intervals(
             continue
         x = np.sort(values[i].to_numpy())
         rng = np.random.default_rng([seed, streams[i]])
-        lo[i], hi[i], methods[i] = mean_interval(x, n_resamples, confidence, rng)
+        clustered = case_values is not None and case_values[i] is not None and len(case_values[i]) < n[i]
+        if clustered:
+            cx = np.sort(case_values[i].to_numpy())  # type: ignore[index]
+            if cx.size < 2:
+                notes[i] = f"{n[i]} rows from 1 case: no case-level interval can be formed"
+                continue
+            lo[i], hi[i], method = mean_interval(cx, n_resamples, confidence, rng)
+            methods[i] = f"{method} by case"
+            notes[i] = f"{n[i]} rows from {cx.size} cases: intervals resample cases"
+        else:
+            lo[i], hi[i], methods[i] = mean_interval(x, n_resamples, confidence, rng)
         if x[0] == x[-1]:
             notes[i] = "all values equal: the mean interval has zero width"
 
@@ -175,6 +191,17 @@ def _add_intervals(
     n_pass = agg.get_column("n_pass").to_numpy()
     p_lo, p_hi = wilson_arrays(n_pass, n_judged, confidence)
     rate = np.where(n_judged > 0, n_pass / np.maximum(n_judged, 1), np.nan)
+    if case_pass is not None:  # pass-rate intervals over cases where cases repeat
+        for i in range(agg.height):
+            shares = case_pass[i]
+            if shares is None or len(shares) >= n_judged[i] or n_judged[i] == 0:
+                continue
+            px = np.sort(shares.to_numpy())
+            if px.size < 2:
+                p_lo[i] = p_hi[i] = np.nan
+                continue
+            rng = np.random.default_rng([seed, streams[i], 1])
+            p_lo[i], p_hi[i], _ = mean_interval(px, n_resamples, confidence, rng)
     return agg.with_columns(
         pl.when(pl.col("_n_judged") > 0).then(pl.col("n_pass")).alias("n_pass"),
         pl.Series("ci_lo", lo).fill_nan(None),
@@ -184,7 +211,26 @@ def _add_intervals(
         pl.Series("pass_ci_lo", p_lo).fill_nan(None),
         pl.Series("pass_ci_hi", p_hi).fill_nan(None),
         pl.Series("note", notes, dtype=pl.Utf8),
-    ).drop("_values", "_n_judged")
+    ).drop("_values", "_n_judged", "_case_values", "_case_pass", strict=False)
+
+
+def _attach_case_means(frame: pl.DataFrame, agg: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Per group, the per-case mean values and pass shares, when some case has several rows."""
+    if "case_id" not in frame.columns or "case_id" in keys:
+        return agg
+    repeated = frame.filter(pl.col("value").is_not_null()).group_by([*keys, "case_id"]).len()
+    if repeated.height == 0 or int(repeated.get_column("len").max()) <= 1:  # type: ignore[arg-type]
+        return agg
+    per_case = (
+        frame.group_by([*keys, "case_id"])
+        .agg(
+            pl.col("value").mean().alias("_cv"),
+            pl.col("passed").cast(pl.Float64).mean().alias("_cp"),
+        )
+        .group_by(keys)
+        .agg(pl.col("_cv").drop_nulls().alias("_case_values"), pl.col("_cp").drop_nulls().alias("_case_pass"))
+    )
+    return join_nulls(agg, per_case, keys, how="left")
 
 
 def group_streams(frame: pl.DataFrame, keys: list[str]) -> list[int]:

@@ -55,7 +55,8 @@ class CaseBrowser(anywidget.AnyWidget):
     ``tag_expr`` (a tag expression; an invalid one sets ``error`` and leaves the table as it
     was), ``query`` (case-insensitive text in the id, input, reference or any output),
     ``metadata`` (``{column: value or [values]}``) and ``score_filter`` (``{"metric", "model",
-    "op", "value"}``, e.g. ``{"metric": "exact", "op": "failed"}``). Only the current page's rows
+    "op", "value"}``, e.g. ``{"metric": "exact", "op": "failed"}``) and ``case_ids`` (a list of
+    case ids, e.g. set by :meth:`workbench.cluster.Clusterer.link`; empty: no filter). Only the current page's rows
     are sent to the front end. Setting ``selected_id`` fills ``detail`` with the full case, every
     model's output with a word diff against the reference (or the first model's output) and every
     score with its rationale.
@@ -65,7 +66,7 @@ class CaseBrowser(anywidget.AnyWidget):
         results: a Run or its results frame (one row per case/model/variant/sample).
         scores: a scores frame (``workbench._schema.SCORE_COLUMNS``).
         page_size: rows per page.
-        tag_expr, query, metadata, score_filter: initial filters.
+        tag_expr, query, metadata, score_filter, case_ids: initial filters.
 
     Example:
         >>> browser = CaseBrowser(cases, run, scores)                   # doctest: +SKIP
@@ -80,6 +81,7 @@ class CaseBrowser(anywidget.AnyWidget):
     query = t.Unicode("").tag(sync=True)
     metadata = t.Dict().tag(sync=True)
     score_filter = t.Dict().tag(sync=True)
+    case_ids = t.List(t.Unicode()).tag(sync=True)
     page = t.Int(0).tag(sync=True)
     page_size = t.Int(50).tag(sync=True)
     n_total = t.Int(0).tag(sync=True)
@@ -106,6 +108,7 @@ class CaseBrowser(anywidget.AnyWidget):
         query: str = "",
         metadata: Mapping[str, Any] | None = None,
         score_filter: Mapping[str, Any] | None = None,
+        case_ids: Iterable[str] | None = None,
     ) -> None:
         joined = join_frame(cases, results, scores)
         self._joined = joined
@@ -124,6 +127,7 @@ class CaseBrowser(anywidget.AnyWidget):
             query=query,
             metadata=dict(metadata or {}),
             score_filter=dict(score_filter or {}),
+            case_ids=[str(c) for c in case_ids or ()],
         )
         for kind in FILTER_KINDS:
             self._apply(kind, getattr(self, kind))
@@ -259,7 +263,7 @@ class CaseBrowser(anywidget.AnyWidget):
             n_filtered=self.n_filtered,
             page=self.page,
             n_pages=self.n_pages,
-            filters=active_filters(self.tag_expr, self.query, self.metadata, self.score_filter),
+            filters=self._active_filters(),
             error=self.error,
         )
 
@@ -269,7 +273,14 @@ class CaseBrowser(anywidget.AnyWidget):
         data, meta = bundle if isinstance(bundle, tuple) else (bundle or {}, {})
         return {**data, "text/html": self.to_html()}, meta
 
-    def __repr__(self) -> str:
+    def _active_filters(self) -> list[str]:
         filters = active_filters(self.tag_expr, self.query, self.metadata, self.score_filter)
+        if self.case_ids:
+            shown = ", ".join(self.case_ids[:5]) + (", ..." if len(self.case_ids) > 5 else "")
+            filters.append(f"case ids ({len(self.case_ids)}): {shown}")
+        return filters
+
+    def __repr__(self) -> str:
+        filters = self._active_filters()
         where = f"; {'; '.join(filters)}" if filters else ""
         return f"CaseBrowser({self.n_filtered} of {self.n_total} cases{where})"

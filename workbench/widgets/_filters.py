@@ -19,7 +19,7 @@ CELL_CHARS = 200
 COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 VERDICTS = ("failed", "passed", "missing")
 
-FILTER_KINDS = ("tag_expr", "query", "metadata", "score_filter")
+FILTER_KINDS = ("tag_expr", "query", "metadata", "score_filter", "case_ids")
 
 
 class FilterError(ValueError):
@@ -181,6 +181,23 @@ def score_mask(joined: Joined, spec: Mapping[str, Any]) -> pl.Series | None:
     return joined.frame.select(pl.any_horizontal([e.fill_null(False) for e in exprs])).to_series()
 
 
+def case_ids_mask(joined: Joined, case_ids: Any) -> pl.Series | None:
+    """Rows whose case id is one of ``case_ids`` (an empty list is no filter).
+
+    Ids that are not in the table match nothing (a selection made elsewhere, e.g. on a cluster map
+    of another run, may name cases this browser does not show).
+    """
+    if isinstance(case_ids, str) or not isinstance(case_ids, list | tuple | set | frozenset):
+        raise FilterError(f"case_ids must be a list of case ids, got {type(case_ids).__name__}")
+    bad = [c for c in case_ids if not isinstance(c, str | int) or isinstance(c, bool)]
+    if bad:
+        raise FilterError(f"case_ids: ids must be strings, got {bad[0]!r}")
+    if not case_ids:
+        return None
+    wanted = pl.Series([str(c) for c in case_ids], dtype=pl.Utf8)
+    return joined.frame.select(pl.col("case_id").cast(pl.Utf8).is_in(wanted.implode())).to_series()
+
+
 def _resolve_model(joined: Joined, model: Any) -> list[str]:
     if model in (None, "", "any"):
         return list(joined.keys)
@@ -229,6 +246,8 @@ class Filters:
             mask = metadata_mask(self.joined, value)
         elif kind == "score_filter":
             mask = score_mask(self.joined, value)
+        elif kind == "case_ids":
+            mask = case_ids_mask(self.joined, value)
         else:
             raise ValueError(f"unknown filter kind {kind!r}; expected one of {', '.join(FILTER_KINDS)}")
         self._masks[kind] = mask
