@@ -176,6 +176,20 @@ def inline(frame: pl.DataFrame) -> alt.Data:
     return alt.Data(values=records(frame))
 
 
+def cell_text() -> alt.Chart:
+    """The text layer of a heatmap: each cell's ``text``, white on dark cells (``light_text``)."""
+    import altair as alt
+
+    return (
+        alt.Chart()
+        .mark_text(fontSize=11)
+        .encode(
+            text="text:N",
+            color=alt.when("datum.light_text").then(alt.value("white")).otherwise(alt.value("#222222")),
+        )
+    )
+
+
 def tooltip_columns(frame: pl.DataFrame, wanted: Sequence[tuple[str, str, str]]) -> list[Any]:
     """Tooltip channels for the (column, type, title) triples whose column is in the frame."""
     import altair as alt

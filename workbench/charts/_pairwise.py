@@ -10,6 +10,7 @@ import polars as pl
 from workbench.charts._common import (
     STEP,
     WIDTH,
+    cell_text,
     finish,
     fmt,
     inline,
@@ -170,14 +171,7 @@ def _matrix(cells: pl.DataFrame) -> alt.LayerChart:
             )
         )
     )
-    text = (
-        alt.Chart()
-        .mark_text(fontSize=11)
-        .encode(
-            text="text:N",
-            color=alt.when("datum.light_text").then(alt.value("white")).otherwise(alt.value("#222222")),
-        )
-    )
+    text = cell_text()
     return (
         alt.layer(rect, text, data=inline(cells))
         .encode(

@@ -11,6 +11,7 @@ from workbench.charts._common import (
     MISSING_SLICE,
     STEP,
     WIDTH,
+    cell_text,
     finish,
     fmt,
     inline,
@@ -241,14 +242,7 @@ def _heatmap(frame: pl.DataFrame, metric: str, value: str) -> alt.LayerChart:
             opacity=alt.when(select).then(alt.value(1.0)).otherwise(alt.value(0.35)),
         )
     )
-    text = (
-        alt.Chart()
-        .mark_text(fontSize=11)
-        .encode(
-            text="text:N",
-            color=alt.when("datum.light_text").then(alt.value("white")).otherwise(alt.value("#222222")),
-        )
-    )
+    text = cell_text()
     return (
         alt.layer(cells, text, data=inline(frame))
         .encode(

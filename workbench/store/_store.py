@@ -175,6 +175,21 @@ class Store:
             .sort("run_id", "model", "variant")
         )
 
+    def labels(
+        self,
+        run_id: str | None = None,
+        criterion: str | None = None,
+        rater: str | None = None,
+        latest: bool = True,
+    ) -> pl.DataFrame:
+        """The project's human labels (``workbench._schema.LABEL_COLUMNS``), latest per item by default.
+
+        See :meth:`workbench.labels.LabelStore.table`.
+        """
+        from workbench.labels import LabelStore
+
+        return LabelStore(self.project).table(run_id=run_id, criterion=criterion, rater=rater, latest=latest)
+
     def delete(self, run_id: str) -> None:
         """Delete a run's folder (its cached calls stay in the cache)."""
         path = self.run_dir(run_id)
