@@ -1,0 +1,34 @@
+"""compare_judges: two judge prompt versions re-calibrated on the same human labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.calibrate._toy import human_labels, judge_scores
+from tests.calibrate.test_calibrate import CONSENSUS, PANEL
+from tests.calibrate.test_pairwise import human_table, judge_table
+from workbench.calibrate import Calibration, compare_judges
+
+
+def test_the_better_version_ranks_first() -> None:
+    v1 = judge_scores({k: min(5.0, v + 2) for k, v in CONSENSUS.items()})  # lenient and off
+    v2 = judge_scores(CONSENSUS)  # the revised prompt matches the panel
+    out = compare_judges({"v1": v1, "v2": v2}, human_labels(PANEL), n_boot=50)
+    assert out.best == "v2"
+    assert out.summary.get_column("version").to_list() == ["v2", "v1"]
+    assert out.summary.get_column("rank").to_list() == [1, 2]
+    first = out.summary.row(0, named=True)
+    assert first["kappa"] == pytest.approx(1.0) and first["agreement"] == pytest.approx(1.0)
+    assert out.summary.row(1, named=True)["mean_difference"] > 1
+    assert isinstance(out.calibrations["v1"], Calibration)
+    assert "v2" in out._repr_html_()
+    assert out.to_dict()["summary"][0]["version"] == "v2"
+
+
+def test_pairwise_versions_and_mixed_kinds() -> None:
+    out = compare_judges({"p1": judge_table()}, human_table(), n_boot=0)
+    row = out.summary.row(0, named=True)
+    assert row["s2_agreement"] == pytest.approx(5 / 7)
+    assert row["position_flip_rate"] == pytest.approx(3 / 8)
+    with pytest.raises(ValueError, match="mix of single-output and pairwise"):
+        compare_judges({"p1": judge_table(), "s1": judge_scores(CONSENSUS)}, human_table())

@@ -1,0 +1,35 @@
+"""Judge calibration: how far an LLM judge agrees with a human panel, and how it is biased.
+
+>>> from workbench.calibrate import calibrate, load_human_labels           # doctest: +SKIP
+>>> labels = load_human_labels("data/human_labels.csv")                     # doctest: +SKIP
+>>> cal = calibrate(judge_scores, labels, criterion="helpfulness", cases=cases)   # doctest: +SKIP
+>>> cal          # agreement with intervals, confusion matrix, per-slice table, top disagreements
+
+Pairwise verdicts are calibrated with :func:`calibrate_pairwise` (the two set-ups of the MT-Bench
+paper); :func:`position_bias`, :func:`self_preference` and :func:`verbosity_bias` measure a
+judge's biases; :func:`compare_judges` re-calibrates several judge prompt versions on the same labels.
+"""
+
+from workbench.calibrate._bias import BiasCheck, Figure, position_bias, self_preference
+from workbench.calibrate._calibrate import Calibration, calibrate
+from workbench.calibrate._compare import JudgeComparison, compare_judges
+from workbench.calibrate._load import LabelFileError, load_candidate_responses, load_human_labels
+from workbench.calibrate._pairwise import PairwiseCalibration, calibrate_pairwise
+from workbench.calibrate._verbosity import verbosity_bias
+
+__all__ = [
+    "BiasCheck",
+    "Calibration",
+    "Figure",
+    "JudgeComparison",
+    "LabelFileError",
+    "PairwiseCalibration",
+    "calibrate",
+    "calibrate_pairwise",
+    "compare_judges",
+    "load_candidate_responses",
+    "load_human_labels",
+    "position_bias",
+    "self_preference",
+    "verbosity_bias",
+]

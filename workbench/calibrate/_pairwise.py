@@ -1,0 +1,270 @@
+"""``calibrate_pairwise``: a pairwise judge against human preferences, MT-Bench set-ups S1 and S2.
+
+Zheng et al. (NeurIPS 2023), "Judging LLM-as-a-judge": agreement is the probability that a judge's
+verdict and a human's vote on the same pair match. S1 keeps every vote, with ties and
+order-inconsistent judge verdicts counted as ties (three-way; random = 1/3); S2 keeps only pairs
+where both sides voted for a response (random = 1/2). Human-human agreement uses every two raters of a
+pair. Intervals resample pairs (items), since the votes on one pair are not independent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from workbench.calibrate import _html
+from workbench.calibrate._align import latest, pick_criterion
+from workbench.calibrate._load import as_labels
+from workbench.stats._common import as_polars
+
+VOTES = ("a", "b", "tie")
+
+
+def _sides(frame: pl.DataFrame, param: str) -> pl.DataFrame:
+    """Add ``side_a`` / ``side_b`` as "model/variant" when the table says both, else as given."""
+    for name in ("case_id", "model_a", "model_b"):
+        if name not in frame.columns:
+            raise ValueError(f"{param}: column {name!r} is missing; expected a pairwise table")
+    a, b = pl.col("model_a").cast(pl.Utf8), pl.col("model_b").cast(pl.Utf8)
+    if "variant" in frame.columns and frame.get_column("variant").null_count() < frame.height:
+        v = pl.col("variant").cast(pl.Utf8)  # pairwise_judge(by="model"): sides are model names
+        a = pl.when(a.str.contains("/")).then(a).otherwise(a + "/" + v)
+        b = pl.when(b.str.contains("/")).then(b).otherwise(b + "/" + v)
+    elif "model" in frame.columns and frame.get_column("model").null_count() < frame.height:
+        m = pl.col("model").cast(pl.Utf8)  # pairwise_judge(by="variant"): sides are variant names
+        a, b = m + "/" + a, m + "/" + b
+    return frame.with_columns(pl.col("case_id").cast(pl.Utf8), a.alias("side_a"), b.alias("side_b"))
+
+
+def _canonical(frame: pl.DataFrame, vote: str, bare: bool) -> pl.DataFrame:
+    """``item`` = "case | x vs y" with x < y, and the vote in those terms ("x", "y" or "tie")."""
+    a, b = pl.col("side_a"), pl.col("side_b")
+    if bare:
+        a, b = a.str.replace(r"/.*$", ""), b.str.replace(r"/.*$", "")
+    swap = a > b
+    x, y = pl.when(swap).then(b).otherwise(a), pl.when(swap).then(a).otherwise(b)
+    v = pl.col(vote)
+    canon = (
+        pl.when(v == "tie").then(pl.lit("tie"))
+        .when((v == "a") ^ swap).then(pl.lit("x"))
+        .when(v.is_in(["a", "b"])).then(pl.lit("y"))
+    )  # fmt: skip
+    return frame.with_columns(
+        pl.concat_str([pl.col("case_id"), pl.lit(" | "), x, pl.lit(" vs "), y]).alias("item"),
+        canon.alias("vote"),
+    )
+
+
+@dataclass(frozen=True)
+class PairwiseCalibration:
+    """A pairwise judge's agreement with human preferences (see :func:`calibrate_pairwise`).
+
+    Attributes:
+        summary: one row per (setup, comparison): ``agreement``, interval, ``n`` vote pairs compared,
+            ``n_items`` pairs of responses, and the random-guess baseline.
+        confusion: judge verdict x human vote counts (in canonical x / y terms).
+        disagreements: pairs where most humans voted otherwise than the judge, worst first.
+        position: the judge's position bias (when it was run in both orders), else None.
+        dropped: pairs left out and why.
+    """
+
+    judge: str
+    criterion: str | None
+    summary: pl.DataFrame
+    confusion: pl.DataFrame
+    disagreements: pl.DataFrame
+    aligned: pl.DataFrame
+    position: Any
+    dropped: dict[str, int]
+
+    def agreement(self, setup: str = "S2", comparison: str = "judge-human") -> float:
+        rows = self.summary.filter((pl.col("setup") == setup) & (pl.col("comparison") == comparison))
+        return float(rows.get_column("agreement")[0]) if rows.height else float("nan")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "judge": self.judge,
+            "criterion": self.criterion,
+            "summary": self.summary.to_dicts(),
+            "confusion": self.confusion.to_dicts(),
+            "disagreements": self.disagreements.to_dicts(),
+            "position": None if self.position is None else self.position.to_dict(),
+            "dropped": dict(self.dropped),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"PairwiseCalibration(judge={self.judge!r}, n_items={self.aligned.height}, "
+            f"S1={self.agreement('S1'):.3f}, S2={self.agreement('S2'):.3f}, "
+            f"human S2={self.agreement('S2', 'human-human'):.3f})"
+        )
+
+    def _repr_html_(self) -> str:
+        dropped = ", ".join(f"{k}: {v}" for k, v in self.dropped.items() if v) or "none"
+        parts = [
+            _html.note(
+                "MT-Bench set-ups: S1 counts ties and order-inconsistent verdicts as ties (random 1/3); "
+                f"S2 keeps only non-tie votes (random 1/2). Dropped: {dropped}"
+            ),
+            _html.section("Agreement", _html.table(self.summary)),
+            _html.section("Judge verdict x human vote", _html.table(self.confusion)),
+        ]
+        if self.position is not None:
+            parts.append(_html.section("Position bias", _html.note(self.position.sentence)))
+        parts.append(_html.section("Largest disagreements", _html.table(self.disagreements, max_rows=10)))
+        return _html.report(repr(self), parts)
+
+
+def _votes(judge: dict[str, str], humans: dict[str, dict[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per item: [agree, n] for judge-human S1, S2 and human-human S1, S2 (shape items x 4)."""
+    items = list(judge)
+    agree, total = np.zeros((len(items), 4)), np.zeros((len(items), 4))
+    for i, item in enumerate(items):
+        j, votes = judge[item], list(humans.get(item, {}).values())
+        for h in votes:
+            agree[i, 0] += j == h
+            total[i, 0] += 1
+            if j != "tie" and h != "tie":
+                agree[i, 1] += j == h
+                total[i, 1] += 1
+        for u, v in combinations(votes, 2):
+            agree[i, 2] += u == v
+            total[i, 2] += 1
+            if u != "tie" and v != "tie":
+                agree[i, 3] += u == v
+                total[i, 3] += 1
+    return agree, total
+
+
+def _summary(agree: np.ndarray, total: np.ndarray, n_boot: int, seed: int, ci: float) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    n_items = agree.shape[0]
+    los, his = np.full(4, np.nan), np.full(4, np.nan)
+    if n_items >= 2 and n_boot:
+        idx = rng.integers(0, n_items, size=(n_boot, n_items))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boots = agree[idx].sum(axis=1) / total[idx].sum(axis=1)
+        for k in range(4):
+            finite = boots[:, k][np.isfinite(boots[:, k])]
+            if finite.size:
+                los[k], his[k] = np.quantile(finite, [(1 - ci) / 2, 1 - (1 - ci) / 2])
+    rows = []
+    for k, (setup, comparison) in enumerate(
+        [("S1", "judge-human"), ("S2", "judge-human"), ("S1", "human-human"), ("S2", "human-human")]
+    ):
+        n = int(total[:, k].sum())
+        rows.append({"setup": setup, "comparison": comparison, "agreement": agree[:, k].sum() / n if n else None,
+                     "ci_lo": los[k], "ci_hi": his[k], "n": n, "n_items": int((total[:, k] > 0).sum()),
+                     "random": 1 / 3 if setup == "S1" else 1 / 2})  # fmt: skip
+    schema = {"setup": pl.Utf8, "comparison": pl.Utf8, "agreement": pl.Float64, "ci_lo": pl.Float64,
+              "ci_hi": pl.Float64, "n": pl.Int64, "n_items": pl.Int64, "random": pl.Float64}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema).with_columns(pl.col("ci_lo", "ci_hi").fill_nan(None))
+
+
+def calibrate_pairwise(
+    judge_pairwise_scores: Any,
+    human_pairwise_labels: Any,
+    *,
+    criterion: str | None = None,
+    judge: str | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    ci: float = 0.95,
+) -> PairwiseCalibration:
+    """Calibrate a pairwise judge (:func:`workbench.metrics.pairwise_judge`) against human preferences.
+
+    Pairs are matched on the case and the two sides ("model/variant", or bare model names when the
+    full names do not match), whichever order either side listed them in.
+
+    Args:
+        judge_pairwise_scores: the judge's pairwise table (``winner``; ``verdict_ab`` / ``verdict_ba``
+            when run in both orders).
+        human_pairwise_labels: labels with ``kind == "pairwise"`` (``LABEL_COLUMNS``), or a label file.
+        criterion: the human criterion (needed when the labels have several).
+        judge: the judge's name in the report (default: the table's ``judge`` column).
+        n_boot, seed, ci: the pair-resampling bootstrap of every interval.
+    """
+    from workbench.calibrate._bias import position_bias
+
+    jframe = _sides(as_polars(judge_pairwise_scores, "judge_pairwise_scores"), "judge_pairwise_scores")
+    if "winner" not in jframe.columns:
+        raise ValueError("judge_pairwise_scores: column 'winner' is missing; expected pairwise_judge's table")
+    labels, criterion = pick_criterion(
+        as_labels(human_pairwise_labels, "human_pairwise_labels"), criterion, "pairwise"
+    )
+    hframe = _sides(labels, "human_pairwise_labels")
+    name = judge or (str(jframe.get_column("judge").drop_nulls().head(1).to_list()[0])
+                     if "judge" in jframe.columns and jframe.get_column("judge").drop_nulls().len() else "judge")  # fmt: skip
+    n_errors = jframe.filter(pl.col("winner").is_null()).height
+    jframe = jframe.filter(pl.col("winner").is_not_null())
+    for bare in (False, True):
+        jc, hc = _canonical(jframe, "winner", bare), _canonical(hframe, "label", bare)
+        if set(jc.get_column("item")) & set(hc.get_column("item")):
+            break
+    else:
+        ex_j = jc.get_column("item").head(1).to_list()
+        ex_h = hc.get_column("item").head(1).to_list()
+        raise ValueError(
+            "no judged pair matches a human pairwise label on (case_id, the two sides): e.g. judge "
+            f"{ex_j[0] if ex_j else None!r} vs human {ex_h[0] if ex_h else None!r}; sides are compared as "
+            "'model/variant' (or bare model names)"
+        )
+    dup = jc.group_by("item").len().filter(pl.col("len") > 1)
+    if dup.height:
+        raise ValueError(
+            f"judge_pairwise_scores has {dup.height} pair(s) judged more than once (e.g. {dup['item'][0]!r}); "
+            "keep one sample per case, e.g. .filter(pl.col('sample') == 0)"
+        )
+    hc = latest(hc, ["item"])
+    jvotes = dict(zip(jc["item"], jc["vote"], strict=True))
+    hvotes: dict[str, dict[str, str]] = {}
+    for item, rater, vote in hc.select("item", "rater", "vote").iter_rows():
+        hvotes.setdefault(item, {})[rater] = vote
+    both = [i for i in jvotes if i in hvotes]
+    agree, total = _votes({i: jvotes[i] for i in both}, hvotes)
+    summary = _summary(agree, total, n_boot, seed, ci)
+
+    aligned = jc.filter(pl.col("item").is_in(both)).select(
+        "item", "case_id", pl.col("vote").alias("judge"),
+        *[c for c in ("rationale", "consistent", "verdict_ab", "verdict_ba") if c in jc.columns],
+    ).with_columns(
+        pl.col("item").map_elements(lambda i: ", ".join(f"{r}={v}" for r, v in sorted(hvotes[i].items())),
+                                    return_dtype=pl.Utf8).alias("human_votes"),
+        pl.col("item").map_elements(lambda i: len(hvotes[i]), return_dtype=pl.Int64).alias("n_raters"),
+    )  # fmt: skip
+    mism = aligned.with_columns(
+        pl.struct("item", "judge")
+        .map_elements(
+            lambda s: sum(v != s["judge"] for v in hvotes[s["item"]].values()), return_dtype=pl.Int64
+        )
+        .alias("n_disagree")
+    )
+    disagreements = (
+        mism.filter(pl.col("n_disagree") > 0)
+        .with_columns((pl.col("n_disagree") / pl.col("n_raters")).alias("share_disagree"))
+        .sort(["share_disagree", "n_disagree", "item"], descending=[True, True, False])
+    )
+    confusion = (
+        hc.filter(pl.col("item").is_in(both)).select("item", pl.col("vote").alias("human"))
+        .join(aligned.select("item", "judge"), on="item")
+        .group_by("judge", "human").len(name="n").with_columns(pl.col("n").cast(pl.Int64))
+        .sort("judge", "human")
+    )  # fmt: skip
+    position = None
+    if {"verdict_ab", "verdict_ba"} <= set(jframe.columns) and jframe.get_column(
+        "verdict_ba"
+    ).drop_nulls().len():
+        position = position_bias(jframe)
+    dropped = {
+        "judge_errors": n_errors,
+        "judged_not_labelled": len(set(jvotes) - set(hvotes)),
+        "labelled_not_judged": len(set(hvotes) - set(jvotes)),
+    }
+    return PairwiseCalibration(
+        judge=name, criterion=criterion, summary=summary, confusion=confusion, disagreements=disagreements,
+        aligned=aligned, position=position, dropped=dropped,
+    )  # fmt: skip
