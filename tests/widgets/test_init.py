@@ -29,5 +29,5 @@ def test_missing_anywidget_says_what_to_install():
 
 
 def test_public_names():
-    assert widgets.__all__ == ["CaseBrowser", "SliceExplorer", "word_diff"]
+    assert widgets.__all__ == ["Annotator", "CaseBrowser", "SliceExplorer", "word_diff"]
     assert widgets.CaseBrowser.__name__ == "CaseBrowser" and widgets.SliceExplorer.__name__ == "SliceExplorer"

@@ -17,7 +17,7 @@ FORBIDDEN = re.compile(
 
 
 def test_the_widgets_have_their_files():
-    assert [p.name for p in ESM] == ["browser.js", "explorer.js"]
+    assert [p.name for p in ESM] == ["annotator.js", "browser.js", "explorer.js"]
     assert (STATIC / "widgets.css").is_file()
 
 
@@ -35,7 +35,8 @@ def test_no_imports_or_network(path):
 
 
 def test_css_loads_nothing():
-    assert not re.search(r"@import|url\s*\(", (STATIC / "widgets.css").read_text(encoding="utf-8"))
+    for css in ("widgets.css", "annotator.css"):
+        assert not re.search(r"@import|url\s*\(", (STATIC / css).read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("path", ESM, ids=lambda p: p.name)

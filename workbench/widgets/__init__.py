@@ -1,8 +1,9 @@
-"""Notebook widgets: a case browser and a slice explorer that also export as static HTML.
+"""Notebook widgets: a case browser, a slice explorer and an annotator for human labels.
 
 >>> from workbench.widgets import CaseBrowser, SliceExplorer              # doctest: +SKIP
 >>> browser = CaseBrowser(cases, run, scores)                             # doctest: +SKIP
 >>> SliceExplorer(scores, "exact", cases=cases).link(browser)             # doctest: +SKIP
+>>> Annotator(queue, cases, run, rubric=helpful, rater="ana")             # doctest: +SKIP
 
 The widgets need ``anywidget`` and ``ipywidgets`` (``pip install 'workbench[notebook]'``), which
 load when a widget class is first used, so importing this package stays cheap.
@@ -16,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 from workbench.widgets._diff import word_diff
 
 _LAZY = {
+    "Annotator": "workbench.widgets._annotator",
     "CaseBrowser": "workbench.widgets._browser",
     "SliceExplorer": "workbench.widgets._explorer",
 }
 
-__all__ = ["CaseBrowser", "SliceExplorer", "word_diff"]
+__all__ = ["Annotator", "CaseBrowser", "SliceExplorer", "word_diff"]
 
 if TYPE_CHECKING:
+    from workbench.widgets._annotator import Annotator
     from workbench.widgets._browser import CaseBrowser
     from workbench.widgets._explorer import SliceExplorer
 
