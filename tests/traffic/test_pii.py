@@ -1,0 +1,200 @@
+"""PII detectors measured on a labelled set, and the scrubbing guarantees (no leak, idempotent).
+
+The labelled set (tests/traffic/pii_examples.jsonl) marks every PII span inline as
+``[[TYPE:value]]``; texts without markers are hard negatives (order numbers, invoice ids, dates,
+amounts, versions, tracking numbers, non-Luhn 16-digit numbers, phone-like product codes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from workbench.traffic import PII_TYPES, PiiReport, iban_ok, insee_ok, luhn_ok, scrub, scrub_text
+
+EXAMPLES = Path(__file__).with_name("pii_examples.jsonl")
+MARK = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]", re.DOTALL)
+
+# Floors on the labelled set. EMAIL, PHONE and CREDIT_CARD recall >= 0.95 is the requirement;
+# the others are set a little under what the detectors measure today, to catch regressions.
+RECALL_FLOOR = {"EMAIL": 0.95, "PHONE": 0.95, "CREDIT_CARD": 0.95, "IBAN": 0.95, "NATIONAL_ID": 0.95,
+                "IP_ADDRESS": 0.95, "STREET_ADDRESS": 0.9, "PERSON": 0.8}
+PRECISION_FLOOR = {"EMAIL": 0.95, "PHONE": 0.95, "CREDIT_CARD": 0.95, "IBAN": 0.95, "NATIONAL_ID": 0.95,
+                   "IP_ADDRESS": 0.95, "STREET_ADDRESS": 0.9, "PERSON": 0.9}
+
+
+def parse(marked: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """Turn ``a [[EMAIL:x@y.z]] b`` into the plain text and its labelled spans."""
+    text, spans, pos = [], [], 0
+    length = 0
+    for m in MARK.finditer(marked):
+        before = marked[pos : m.start()]
+        text.append(before)
+        length += len(before)
+        spans.append((m.group(1), length, length + len(m.group(2))))
+        text.append(m.group(2))
+        length += len(m.group(2))
+        pos = m.end()
+    text.append(marked[pos:])
+    return "".join(text), spans
+
+
+def load() -> list[tuple[str, list[tuple[str, int, int]]]]:
+    with EXAMPLES.open(encoding="utf-8") as fh:
+        return [parse(json.loads(line)["marked"]) for line in fh if line.strip()]
+
+
+def test_parse_markup() -> None:
+    assert parse("mail [[EMAIL:a@b.co]] now") == ("mail a@b.co now", [("EMAIL", 5, 11)])
+
+
+def test_labelled_set_is_big_and_covers_every_type() -> None:
+    examples = load()
+    assert len(examples) >= 300
+    types = {t for _, spans in examples for t, _, _ in spans}
+    assert types == set(PII_TYPES)
+    assert sum(not spans for _, spans in examples) >= 100  # hard negatives
+
+
+def _overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
+    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+
+
+def measure() -> dict[str, dict[str, float]]:
+    tp_pred = {t: 0 for t in PII_TYPES}
+    n_pred = {t: 0 for t in PII_TYPES}
+    tp_gold = {t: 0 for t in PII_TYPES}
+    n_gold = {t: 0 for t in PII_TYPES}
+    for text, gold in load():
+        found = [tuple(f) for f in scrub_text(text).findings]
+        for f in found:
+            n_pred[f[0]] += 1
+            tp_pred[f[0]] += any(_overlaps(f, g) for g in gold)
+        for g in gold:
+            n_gold[g[0]] += 1
+            tp_gold[g[0]] += any(_overlaps(g, f) for f in found)
+    return {
+        t: {
+            "labelled": n_gold[t], "found": n_pred[t],
+            "precision": tp_pred[t] / n_pred[t] if n_pred[t] else 1.0,
+            "recall": tp_gold[t] / n_gold[t] if n_gold[t] else 1.0,
+        }
+        for t in PII_TYPES
+    }
+
+
+def test_precision_and_recall_per_type() -> None:
+    table = measure()
+    print("\ntype            labelled  found  precision  recall")
+    for t, row in table.items():
+        print(f"{t:<15} {row['labelled']:>8} {row['found']:>6} {row['precision']:>10.3f} {row['recall']:>7.3f}")
+    for t, row in table.items():
+        assert row["recall"] >= RECALL_FLOOR[t], (t, row)
+        assert row["precision"] >= PRECISION_FLOOR[t], (t, row)
+
+
+def test_hard_negatives_that_look_like_numbers_are_not_flagged() -> None:
+    for text in ["Invoice INV-2024-00123 is overdue.", "Order #4111111111111112 shipped today.",
+                 "Version 2.14.3 fixed the PDF bug.", "Tracking: 1Z999AA10123456784", "Due date: 2024-03-15",
+                 "product code ABC-555-0134", "SSN 666-12-3456", "Meeting at 10:30:00 CET"]:
+        assert scrub_text(text).findings == [], text
+
+
+def test_validators() -> None:
+    assert luhn_ok("4111 1111 1111 1111") and not luhn_ok("4111 1111 1111 1112")
+    assert iban_ok("GB82 WEST 1234 5698 7654 32") and not iban_ok("GB83 WEST 1234 5698 7654 32")
+    assert insee_ok("184127645108946") and not insee_ok("184127645108947")
+
+
+def test_scrubbed_text_keeps_no_original_pii_and_scrubbing_twice_is_a_no_op() -> None:
+    # PERSON recall is below 1 by design (names outside the list and without context are
+    # missed), so for names only what was found must be gone; every other labelled span must be.
+    for text, gold in load():
+        once = scrub_text(text)
+        spans = [g for g in gold if g[0] != "PERSON"] + [tuple(f) for f in once.findings]
+        for _, start, end in spans:
+            assert text[start:end] not in once.text, (text, once.text)
+        twice = scrub_text(once.text)
+        assert twice.text == once.text and twice.findings == []
+
+
+def test_placeholders_are_typed_and_spans_point_into_the_original() -> None:
+    text = "Mail jo@example.com or call +44 20 7946 0958, card 4111-1111-1111-1111."
+    out = scrub_text(text)
+    assert out.text == "Mail <EMAIL> or call <PHONE>, card <CREDIT_CARD>."
+    assert [(f.type, text[f.start : f.end]) for f in out.findings] == [
+        ("EMAIL", "jo@example.com"), ("PHONE", "+44 20 7946 0958"), ("CREDIT_CARD", "4111-1111-1111-1111")]
+
+
+def test_placeholder_typed_by_a_user_is_left_and_not_counted() -> None:
+    out = scrub_text("Replace <EMAIL> with my address in the template")
+    assert out.text == "Replace <EMAIL> with my address in the template"
+    assert out.findings == []
+
+
+def test_types_selects_detectors_and_rejects_unknown_ones() -> None:
+    out = scrub_text("jo@example.com +44 20 7946 0958", types=["PHONE"])
+    assert out.text == "jo@example.com <PHONE>"
+    with pytest.raises(ValueError, match="unknown PII type.*'EMIAL'"):
+        scrub_text("x", types=["EMIAL"])
+
+
+def toy() -> pl.DataFrame:
+    return pl.DataFrame({
+        "request_id": ["a", "b", "c", "d"],
+        "input": ["mail me: jo@example.com or ann@example.org", "card 4111 1111 1111 1111 pls",
+                  "how do I export CSV?", None],
+        "output": ["Sent to jo@example.com.", "ok", "Reports > Export", "call +1 (415) 555-0134"],
+    })
+
+
+def test_scrub_frame_counts_are_exact() -> None:
+    out, report = scrub(toy(), flag_column="pii")
+    assert out["input"].to_list() == ["mail me: <EMAIL> or <EMAIL>", "card <CREDIT_CARD> pls",
+                                      "how do I export CSV?", None]
+    assert out["output"].to_list() == ["Sent to <EMAIL>.", "ok", "Reports > Export", "call <PHONE>"]
+    assert out["pii"].to_list() == [["EMAIL"], ["CREDIT_CARD"], [], ["PHONE"]]
+    assert report.counts == {("input", "EMAIL"): 2, ("input", "CREDIT_CARD"): 1,
+                             ("output", "EMAIL"): 1, ("output", "PHONE"): 1}
+    assert (report.n_rows, report.rows_affected, report.total) == (4, 3, 5)
+    assert report.by_type() == {"EMAIL": 3, "CREDIT_CARD": 1, "PHONE": 1}
+    assert report.to_frame().rows() == [("EMAIL", 2, 1, 3), ("CREDIT_CARD", 1, 0, 1), ("PHONE", 0, 1, 1)]
+    assert "3 of 4 rows" in report._repr_html_() and "<table>" in report._repr_html_()
+
+
+def test_scrub_accepts_lazy_and_pandas_and_does_not_touch_the_input() -> None:
+    frame = toy()
+    out_lazy, rep_lazy = scrub(frame.lazy())
+    out_pd, rep_pd = scrub(frame.to_pandas())
+    assert out_lazy.equals(out_pd) and rep_lazy == rep_pd
+    assert frame["input"][0] == "mail me: jo@example.com or ann@example.org"
+    again, rep_again = scrub(out_lazy)
+    assert again.equals(out_lazy) and rep_again.total == 0
+
+
+def test_scrub_names_a_missing_or_non_text_column() -> None:
+    with pytest.raises(ValueError, match="no column 'prompt'.*request_id"):
+        scrub(toy(), columns=["prompt"])
+    with pytest.raises(ValueError, match="'n' must hold strings"):
+        scrub(pl.DataFrame({"n": [1]}), columns=["n"])
+
+
+def test_scrub_with_nothing_found() -> None:
+    out, report = scrub(pl.DataFrame({"input": ["hello"], "output": ["hi"]}))
+    assert out["input"].to_list() == ["hello"]
+    assert report == PiiReport(1, 0, {}, ("input", "output"))
+    assert report.to_frame().height == 0
+
+
+def test_vectorised_scrub_agrees_with_scrub_text_on_the_labelled_set() -> None:
+    # The Rust prefilters only pick which detectors run; they must never hide a finding.
+    texts = [text for text, _ in load()]
+    texts += ["Merci, Émilie", "Dear Jérôme,", "Grüße, Jürgen Weiß"]
+    out, report = scrub(pl.DataFrame({"input": texts}), columns=["input"])
+    expected = [scrub_text(t) for t in texts]
+    assert out["input"].to_list() == [e.text for e in expected]
+    assert report.total == sum(len(e.findings) for e in expected)

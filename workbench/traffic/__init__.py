@@ -1,0 +1,27 @@
+"""Production traffic: load request logs lazily and scrub personal data before anything is kept.
+
+>>> from workbench.traffic import scan_traffic, scrub
+>>> lf = scan_traffic("data/traffic.parquet")  # doctest: +SKIP
+>>> clean, report = scrub(lf.head(10_000))  # doctest: +SKIP
+"""
+
+from workbench.traffic._detectors import PII_TYPES, iban_ok, insee_ok, luhn_ok
+from workbench.traffic._load import REQUIRED, STANDARD, TrafficError, scan_traffic
+from workbench.traffic._pii import Finding, PiiReport, Scrubbed, placeholder, scrub, scrub_text
+
+__all__ = [
+    "PII_TYPES",
+    "REQUIRED",
+    "STANDARD",
+    "Finding",
+    "PiiReport",
+    "Scrubbed",
+    "TrafficError",
+    "iban_ok",
+    "insee_ok",
+    "luhn_ok",
+    "placeholder",
+    "scan_traffic",
+    "scrub",
+    "scrub_text",
+]
