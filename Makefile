@@ -48,6 +48,8 @@ lab: $(STAMP)
 
 data: $(STAMP)
 	$(BIN)/python data/make_support_golden.py
+	$(BIN)/python data/make_human_labels.py
+	$(BIN)/python data/make_traffic.py
 
 clean:
 	rm -rf build .workbench .pytest_cache .mypy_cache .ruff_cache
