@@ -64,6 +64,32 @@ _LAZY = {
     "cost_quality": "workbench.charts",
     "win_rate_matrix": "workbench.charts",
     "bt_ratings": "workbench.charts",
+    "Annotator": "workbench.widgets",
+    "LabelStore": "workbench.labels",
+    "queue_sample": "workbench.labels",
+    "queue_slice": "workbench.labels",
+    "queue_disagreements": "workbench.labels",
+    "queue_pairs": "workbench.labels",
+    "Agreement": "workbench.agreement",
+    "agreement_table": "workbench.agreement",
+    "percent_agreement": "workbench.agreement",
+    "cohen_kappa": "workbench.agreement",
+    "fleiss_kappa": "workbench.agreement",
+    "krippendorff_alpha": "workbench.agreement",
+    "pairwise_kappa": "workbench.agreement",
+    "calibrate": "workbench.calibrate",
+    "calibrate_pairwise": "workbench.calibrate",
+    "compare_judges": "workbench.calibrate",
+    "position_bias": "workbench.calibrate",
+    "self_preference": "workbench.calibrate",
+    "verbosity_bias": "workbench.calibrate",
+    "load_human_labels": "workbench.calibrate",
+    "load_candidate_responses": "workbench.calibrate",
+    "scan_traffic": "workbench.traffic",
+    "scrub": "workbench.traffic",
+    "scrub_text": "workbench.traffic",
+    "PiiReport": "workbench.traffic",
+    "TrafficError": "workbench.traffic",
 }
 
 __all__ = [
@@ -115,9 +141,54 @@ __all__ = [
     "run",
     "summarize",
     "win_rate",
+    "Annotator",
+    "LabelStore",
+    "queue_sample",
+    "queue_slice",
+    "queue_disagreements",
+    "queue_pairs",
+    "Agreement",
+    "agreement_table",
+    "percent_agreement",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "pairwise_kappa",
+    "calibrate",
+    "calibrate_pairwise",
+    "compare_judges",
+    "position_bias",
+    "self_preference",
+    "verbosity_bias",
+    "load_human_labels",
+    "load_candidate_responses",
+    "scan_traffic",
+    "scrub",
+    "scrub_text",
+    "PiiReport",
+    "TrafficError",
 ]
 
 if TYPE_CHECKING:
+    from workbench.agreement import (
+        Agreement,
+        agreement_table,
+        cohen_kappa,
+        fleiss_kappa,
+        krippendorff_alpha,
+        pairwise_kappa,
+        percent_agreement,
+    )
+    from workbench.calibrate import (
+        calibrate,
+        calibrate_pairwise,
+        compare_judges,
+        load_candidate_responses,
+        load_human_labels,
+        position_bias,
+        self_preference,
+        verbosity_bias,
+    )
     from workbench.cases import Case, CaseSet, load_cases
     from workbench.charts import (
         bt_ratings,
@@ -128,6 +199,7 @@ if TYPE_CHECKING:
         win_rate_matrix,
     )
     from workbench.embed import Embedder
+    from workbench.labels import LabelStore, queue_disagreements, queue_pairs, queue_sample, queue_slice
     from workbench.metrics import (
         Rubric,
         Score,
@@ -161,7 +233,8 @@ if TYPE_CHECKING:
         win_rate,
     )
     from workbench.store import Store
-    from workbench.widgets import CaseBrowser, SliceExplorer
+    from workbench.traffic import PiiReport, TrafficError, scan_traffic, scrub, scrub_text
+    from workbench.widgets import Annotator, CaseBrowser, SliceExplorer
 
 
 def __getattr__(name: str) -> Any:
