@@ -1,0 +1,115 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from workbench.golden import dedupe, minhash_signatures
+
+TEXTS = {
+    "a1": "How do I reset my password?",
+    "a2": "how do i reset my passwrod",  # typo
+    "a3": "HOW DO I RESET MY PASSWORD!!",  # casing, punctuation
+    "a4": "Hi there, how do I reset my password? Thanks",  # greeting and thanks
+    "b1": "I want to cancel my subscription",
+    "b2": "I want to cancel my subscripton please",
+    "c1": "What is the weather in Paris",
+    "d1": "how do i reset my username",
+    "e1": "Can I get an invoice for March?",
+}
+
+
+def _frame(texts=TEXTS):
+    return pl.DataFrame({"request_id": list(texts), "input": list(texts.values())})
+
+
+def _groups(d):
+    out = {}
+    for rid, gid in d.groups.iter_rows():
+        out.setdefault(gid, []).append(rid)
+    return sorted(sorted(v) for v in out.values())
+
+
+def test_near_duplicates_grouped_and_different_requests_not():
+    d = dedupe(_frame())
+    assert _groups(d) == [["a1", "a2", "a3", "a4"], ["b1", "b2"], ["c1"], ["d1"], ["e1"]]
+    assert d.frame["request_id"].to_list() == ["a1", "b1", "c1", "d1", "e1"]
+    assert d.frame["count"].to_list() == [4, 2, 1, 1, 1]
+    assert d.frame["member_ids"].to_list()[0] == ["a1", "a2", "a3", "a4"]
+    # a1, a3 and a4 normalise to the same text; a2 and b2 are near duplicates
+    assert d.stats.to_dict() == {"rows_in": 9, "exact_duplicates": 2, "near_duplicates": 2, "rows_out": 5}
+
+
+def test_exact_counts_and_most_common_text_is_representative():
+    df = pl.DataFrame({
+        "request_id": [f"r{i}" for i in range(7)],
+        "input": ["refund please?", "Where is my parcel", "where is my parcel?", "Where is my parcel!",
+                  "Refund", "weather in Oslo", "Where's my parcel"],
+        "timestamp": [dt.datetime(2026, 1, d) for d in (5, 2, 3, 4, 1, 6, 7)],
+    })
+    d = dedupe(df, threshold=0.99)
+    rows = {r["request_id"]: (r["count"], r["member_ids"]) for r in d.frame.iter_rows(named=True)}
+    # "refund please?" and "Refund" normalise alike; r4 is earlier by timestamp so it represents both
+    assert rows == {
+        "r4": (2, ["r4", "r0"]),
+        "r1": (3, ["r1", "r2", "r3"]),
+        "r5": (1, ["r5"]),
+        "r6": (1, ["r6"]),
+    }
+    assert d.frame["request_id"].to_list() == ["r4", "r1", "r5", "r6"]  # by first appearance in time
+    assert d.frame["count"].sum() == df.height
+    assert d.groups.height == df.height and d.groups["request_id"].to_list() == df["request_id"].to_list()
+
+
+def test_representative_is_most_frequent_text_of_a_near_group():
+    df = pl.DataFrame({"request_id": ["x", "y", "z"],
+                       "input": ["how do i reset my passwrod", "How do I reset my password?", "how do I reset my password"]})
+    d = dedupe(df)
+    assert d.frame.select("request_id", "count").rows() == [("y", 3)]
+    assert d.frame["member_ids"].to_list() == [["x", "y", "z"]]
+
+
+def test_deterministic_and_seeded():
+    df = _frame()
+    a, b = dedupe(df, seed=3), dedupe(df, seed=3)
+    assert a.frame.equals(b.frame) and a.groups.equals(b.groups)
+    sig = minhash_signatures(["hello world", "hello world", "other"], num_perm=16)
+    assert (sig[0] == sig[1]).all() and not (sig[0] == sig[2]).all()
+    assert (minhash_signatures(["hello world"], num_perm=16)[0] == sig[0]).all()
+
+
+def test_normalize_false_keeps_casing_apart():
+    df = pl.DataFrame({"request_id": ["a", "b"], "input": ["Refund NOW", "refund now"]})
+    assert dedupe(df, normalize=False, threshold=1.0).stats.rows_out == 2
+    assert dedupe(df).stats.rows_out == 1
+
+
+def test_bad_input_errors():
+    with pytest.raises(ValueError, match=r"no column\(s\) \['text'\]"):
+        dedupe(_frame(), text="text")
+    df = pl.DataFrame({"request_id": ["a", "b"], "input": ["x", None]})
+    with pytest.raises(ValueError, match=r"1 row\(s\) have no 'input'.*\['b'\]"):
+        dedupe(df)
+    with pytest.raises(ValueError, match="must be unique"):
+        dedupe(pl.DataFrame({"request_id": ["a", "a"], "input": ["x", "y"]}))
+    with pytest.raises(ValueError, match="already has column"):
+        dedupe(_frame().with_columns(pl.lit(1).alias("count")))
+    with pytest.raises(ValueError, match="threshold"):
+        dedupe(_frame(), threshold=0)
+
+
+def test_short_and_empty_texts():
+    df = pl.DataFrame({"request_id": ["a", "b", "c", "d"], "input": ["?", "!!", "ok", "hi"]})
+    d = dedupe(df)
+    assert d.stats.rows_in == 4 and d.frame["count"].sum() == 4
+    assert _groups(d)[0] == ["a", "b"]  # both normalise to ""
+
+
+def test_numpy_fallback_matches_numba(monkeypatch):
+    from workbench.golden import _dedupe
+
+    texts = list(TEXTS.values()) + ["x", "", "über café"]
+    fast = minhash_signatures(texts, num_perm=32, seed=7)
+    monkeypatch.setattr(_dedupe, "_KERNELS", [None])  # as if numba were not installed
+    slow = minhash_signatures(texts, num_perm=32, seed=7)
+    assert (fast == slow).all()
+    assert _groups(dedupe(_frame())) == [["a1", "a2", "a3", "a4"], ["b1", "b2"], ["c1"], ["d1"], ["e1"]]

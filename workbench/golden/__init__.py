@@ -1,0 +1,51 @@
+"""Golden sets from traffic: de-duplication, coverage sampling, variants, leakage checks, versions.
+
+>>> import polars as pl
+>>> from workbench.golden import dedupe, sample_for_coverage
+>>> traffic = pl.DataFrame({"request_id": ["a", "b", "c"], "intent": ["pw", "pw", "bill"],
+...                         "input": ["Reset my password", "reset my password!", "Why two charges?"]})
+>>> kept = dedupe(traffic).frame
+>>> sample_for_coverage(kept, 2, strata="intent", floor=1).frame["request_id"].to_list()
+['a', 'c']
+"""
+
+from workbench.golden._adversarial import ATTACKS, KINDS, AttackTemplate, adversarial, attack_templates
+from workbench.golden._dedupe import Deduped, DedupeStats, dedupe, minhash_signatures, normalize_text
+from workbench.golden._diff import CaseChange, VersionDiff, diff_versions
+from workbench.golden._leakage import check_leakage
+from workbench.golden._pii import builtin_pii_check, default_pii_check
+from workbench.golden._provenance import file_sha256, traffic_provenance
+from workbench.golden._sample import Sample, sample_for_coverage
+from workbench.golden._variants import Paraphrased, clean_paraphrase, paraphrase, template_variants
+from workbench.golden._version import GoldenVersion, content_hash, export_golden, load_golden
+
+__all__ = [
+    "ATTACKS",
+    "KINDS",
+    "AttackTemplate",
+    "CaseChange",
+    "DedupeStats",
+    "Deduped",
+    "GoldenVersion",
+    "Paraphrased",
+    "Sample",
+    "VersionDiff",
+    "adversarial",
+    "attack_templates",
+    "builtin_pii_check",
+    "check_leakage",
+    "clean_paraphrase",
+    "content_hash",
+    "dedupe",
+    "default_pii_check",
+    "diff_versions",
+    "export_golden",
+    "file_sha256",
+    "load_golden",
+    "minhash_signatures",
+    "normalize_text",
+    "paraphrase",
+    "sample_for_coverage",
+    "template_variants",
+    "traffic_provenance",
+]
