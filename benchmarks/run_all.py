@@ -14,7 +14,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BENCHES = ["bench_runner.py", "bench_scoring.py", "bench_widgets.py"]
+BENCHES = ["bench_runner.py", "bench_scoring.py", "bench_widgets.py", "bench_cluster.py", "bench_traffic.py"]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
