@@ -90,6 +90,16 @@ _LAZY = {
     "scrub_text": "workbench.traffic",
     "PiiReport": "workbench.traffic",
     "TrafficError": "workbench.traffic",
+    "dedupe": "workbench.golden",
+    "sample_for_coverage": "workbench.golden",
+    "template_variants": "workbench.golden",
+    "paraphrase": "workbench.golden",
+    "adversarial": "workbench.golden",
+    "check_leakage": "workbench.golden",
+    "export_golden": "workbench.golden",
+    "load_golden": "workbench.golden",
+    "diff_versions": "workbench.golden",
+    "traffic_provenance": "workbench.golden",
 }
 
 __all__ = [
@@ -167,6 +177,16 @@ __all__ = [
     "scrub_text",
     "PiiReport",
     "TrafficError",
+    "dedupe",
+    "sample_for_coverage",
+    "template_variants",
+    "paraphrase",
+    "adversarial",
+    "check_leakage",
+    "export_golden",
+    "load_golden",
+    "diff_versions",
+    "traffic_provenance",
 ]
 
 if TYPE_CHECKING:
@@ -199,6 +219,18 @@ if TYPE_CHECKING:
         win_rate_matrix,
     )
     from workbench.embed import Embedder
+    from workbench.golden import (
+        adversarial,
+        check_leakage,
+        dedupe,
+        diff_versions,
+        export_golden,
+        load_golden,
+        paraphrase,
+        sample_for_coverage,
+        template_variants,
+        traffic_provenance,
+    )
     from workbench.labels import LabelStore, queue_disagreements, queue_pairs, queue_sample, queue_slice
     from workbench.metrics import (
         Rubric,
