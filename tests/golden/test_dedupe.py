@@ -113,3 +113,50 @@ def test_numpy_fallback_matches_numba(monkeypatch):
     slow = minhash_signatures(texts, num_perm=32, seed=7)
     assert (fast == slow).all()
     assert _groups(dedupe(_frame())) == [["a1", "a2", "a3", "a4"], ["b1", "b2"], ["c1"], ["d1"], ["e1"]]
+
+
+# A~B and B~C at threshold 0.6, but A and C are not (estimated Jaccard 0.84, 0.69 and 0.58 at
+# seed 0; A and C also share an LSH bucket, so the check against the center is what separates them)
+CHAIN_A = "can you help me move my recurring invoice to the new bank account"
+CHAIN_B = "help me move my recurring invoice to the new bank account today"
+CHAIN_C = "help me move my recurring invoice to another bank account today now"
+
+
+def _similarity(a, b):
+    sig = minhash_signatures([a, b], num_perm=64, ngram=3, seed=0)
+    return float((sig[0] == sig[1]).mean())
+
+
+def test_groups_do_not_chain():
+    assert _similarity(CHAIN_A, CHAIN_B) == 0.84375
+    assert _similarity(CHAIN_B, CHAIN_C) == 0.6875
+    assert _similarity(CHAIN_A, CHAIN_C) == 0.578125
+    texts = [CHAIN_A] * 3 + [CHAIN_C] * 2 + [CHAIN_B]  # B, the bridge, is the least frequent
+    df = pl.DataFrame({"request_id": [f"r{i}" for i in range(6)], "input": texts})
+    d = dedupe(df, threshold=0.6)
+    # connected components would make one group of six; A's group takes B, C stays apart
+    assert _groups(d) == [["r0", "r1", "r2", "r5"], ["r3", "r4"]]
+    assert d.frame.select("request_id", "count").rows() == [("r0", 4), ("r3", 2)]
+
+    # when the bridge is the most frequent text it is the center, and both ends are within reach
+    texts = [CHAIN_B] * 3 + [CHAIN_A, CHAIN_C]
+    df = pl.DataFrame({"request_id": [f"r{i}" for i in range(5)], "input": texts})
+    d = dedupe(df, threshold=0.6)
+    assert _groups(d) == [["r0", "r1", "r2", "r3", "r4"]]
+
+
+def test_every_member_is_within_threshold_of_its_representative():
+    # a chain of single-word edits: each text is close to the next, the ends are far apart
+    words = "please help me move my recurring invoice for the pro plan to the new bank account".split()
+    swaps = "kindly assist us shift our monthly bill on that starter tier into one old card number".split()
+    texts = []
+    for i in range(len(words) + 1):
+        texts += [" ".join(swaps[:i] + words[i:])] * (1 + i % 3)
+    df = pl.DataFrame({"request_id": [f"r{i}" for i in range(len(texts))], "input": texts})
+    for threshold in (0.5, 0.7):
+        d = dedupe(df, threshold=threshold)
+        assert d.stats.rows_out > 1
+        rep_text = dict(zip(d.frame["group_id"], d.frame["input"], strict=True))
+        by_id = dict(zip(df["request_id"], df["input"], strict=True))
+        for rid, gid in d.groups.iter_rows():
+            assert _similarity(by_id[rid].lower(), rep_text[gid].lower()) >= threshold

@@ -13,7 +13,7 @@ from workbench.golden._adversarial import ATTACKS, KINDS, AttackTemplate, advers
 from workbench.golden._dedupe import Deduped, DedupeStats, dedupe, minhash_signatures, normalize_text
 from workbench.golden._diff import CaseChange, VersionDiff, diff_versions
 from workbench.golden._leakage import check_leakage
-from workbench.golden._pii import builtin_pii_check, default_pii_check
+from workbench.golden._pii import pii_types
 from workbench.golden._provenance import file_sha256, traffic_provenance
 from workbench.golden._sample import Sample, sample_for_coverage
 from workbench.golden._variants import Paraphrased, clean_paraphrase, paraphrase, template_variants
@@ -32,12 +32,10 @@ __all__ = [
     "VersionDiff",
     "adversarial",
     "attack_templates",
-    "builtin_pii_check",
     "check_leakage",
     "clean_paraphrase",
     "content_hash",
     "dedupe",
-    "default_pii_check",
     "diff_versions",
     "export_golden",
     "file_sha256",
@@ -45,6 +43,7 @@ __all__ = [
     "minhash_signatures",
     "normalize_text",
     "paraphrase",
+    "pii_types",
     "sample_for_coverage",
     "template_variants",
     "traffic_provenance",

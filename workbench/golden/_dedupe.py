@@ -86,10 +86,14 @@ def dedupe(
     Near-duplicates among the remaining unique texts are found with MinHash over character
     ``ngram``-shingles of the normalised text (robust to typos, unlike word shingles), LSH banding,
     and a check of each candidate pair's estimated Jaccard similarity against ``threshold``.
-    Groups are the connected components of the near-duplicate pairs.
+    Groups are formed around centers, not as connected components (which chain: A~B and B~C
+    would put A and C together however different they are): the unique texts are visited from
+    most to least frequent (ties: earliest first); each one not yet in a group becomes a center
+    and takes every ungrouped text of its LSH buckets whose estimated similarity *to the center*
+    is at least ``threshold``. Every member is thus within ``threshold`` of its representative.
 
-    The representative of a group is its most frequent exact text; ties go to the earliest row
-    (by ``order_by`` if that column exists, else input order). Kept rows are in order of their
+    The representative of a group is its center: its most frequent exact text, ties going to the
+    earliest row (by ``order_by`` if that column exists, else input order). Kept rows are in order of their
     representative's first appearance.
 
     Args:
@@ -149,7 +153,10 @@ def dedupe(
         .sort("__first")
     )
     texts = exact["__norm"].to_list()
-    labels = _near_duplicate_labels(texts, threshold, num_perm, ngram, seed)
+    # centers are visited most frequent first, ties earliest first: the center is the group's
+    # representative and every member lies within `threshold` of it
+    priority = np.lexsort((exact["__first"].to_numpy(), -exact["__n"].to_numpy().astype(np.int64)))
+    labels = _near_duplicate_labels(texts, priority, threshold, num_perm, ngram, seed)
     exact = exact.with_columns(pl.Series("__grp", labels, dtype=pl.Int64))
 
     rep = (
@@ -185,7 +192,7 @@ def dedupe(
         seconds=time.perf_counter() - start,
     )
     params = {"text": text, "id": id, "threshold": threshold, "num_perm": num_perm, "ngram": ngram,
-              "shingles": "char", "normalize": normalize, "seed": seed}
+              "shingles": "char", "normalize": normalize, "seed": seed, "grouping": "center"}
     return Deduped(frame=kept, groups=groups, stats=stats, params=params)
 
 
@@ -260,7 +267,7 @@ _KERNELS: list[Any] = []
 
 
 def _numba_kernels() -> tuple[Any, Any] | None:
-    """(signatures, agreement) compiled with numba, or None when numba is not installed."""
+    """(signatures, center grouping) compiled with numba, or None when numba is not installed."""
     if not _KERNELS:
         try:
             import numba
@@ -281,33 +288,9 @@ def _numba_kernels() -> tuple[Any, Any] | None:
                                 out[d, j] = row[j]
                 return out
 
-            def _agreement(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-                out = np.empty(pairs.shape[0], dtype=np.float64)
-                k = sig.shape[1]
-                for p in numba.prange(pairs.shape[0]):
-                    a, b = pairs[p, 0], pairs[p, 1]
-                    same = 0
-                    for j in range(k):
-                        if sig[a, j] == sig[b, j]:
-                            same += 1
-                    out[p] = same / k
-                return out
-
             jit = numba.njit(parallel=True, cache=True, nogil=True)
-            _KERNELS.append((jit(_signatures), jit(_agreement)))
+            _KERNELS.append((jit(_signatures), numba.njit(cache=True, nogil=True)(_center_groups)))
     return _KERNELS[0]
-
-
-def _agreement(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """Share of equal signature values per pair (the estimated Jaccard similarity)."""
-    kernels = _numba_kernels()
-    if kernels is not None:
-        return kernels[1](sig, pairs)
-    out = np.empty(len(pairs))
-    for lo in range(0, len(pairs), 200_000):
-        p = pairs[lo : lo + 200_000]
-        out[lo : lo + 200_000] = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1)
-    return out
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
@@ -324,9 +307,17 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
-def _candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def _lsh_buckets(sig: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """LSH buckets holding two or more texts, as CSR.
+
+    Returns ``(text_bucket, starts, members)``: ``text_bucket[b, i]`` is text i's bucket in band b
+    (-1 when it is alone there), and ``members[starts[k]:starts[k+1]]`` are the texts of bucket k.
+    """
     n = sig.shape[0]
-    pairs = []
+    text_bucket = np.full((bands, n), -1, dtype=np.int64)
+    sizes: list[np.ndarray] = []
+    members: list[np.ndarray] = []
+    n_buckets = 0
     for b in range(bands):
         band = sig[:, b * rows : (b + 1) * rows].astype(np.uint64)
         key = np.full(n, np.uint64(b), dtype=np.uint64)
@@ -335,45 +326,85 @@ def _candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
                 key = _mix64(key ^ band[:, j])
         order = np.argsort(key, kind="stable")
         sk = key[order]
-        same = np.flatnonzero(sk[1:] == sk[:-1])
-        if same.size == 0:
-            continue
-        # bucket members are consecutive in `order`: pair each with its bucket's first member and
-        # with its predecessor (a chain plus a star keeps the pair count linear in bucket size)
         run_start = np.ones(n, dtype=bool)
         run_start[1:] = sk[1:] != sk[:-1]
-        head = np.maximum.accumulate(np.where(run_start, np.arange(n), 0))
-        i = same + 1
-        pairs.append(np.stack([order[head[i]], order[i]], axis=1))
-        pairs.append(np.stack([order[i - 1], order[i]], axis=1))
-    if not pairs:
-        return np.zeros((0, 2), dtype=np.int64)
-    allp = np.concatenate(pairs)
-    # repeated pairs are verified twice rather than de-duplicated (a sort costs more)
-    return allp[allp[:, 0] != allp[:, 1]]
+        run_id = np.cumsum(run_start) - 1
+        run_size = np.bincount(run_id)
+        shared = run_size[run_id] >= 2
+        if not shared.any():
+            continue
+        keep_runs = np.flatnonzero(run_size >= 2)
+        new_id = np.full(run_size.size, -1, dtype=np.int64)
+        new_id[keep_runs] = np.arange(keep_runs.size) + n_buckets
+        text_bucket[b, order[shared]] = new_id[run_id[shared]]
+        members.append(order[shared])  # already grouped by bucket, buckets in id order
+        sizes.append(run_size[keep_runs])
+        n_buckets += keep_runs.size
+    if not members:
+        return text_bucket, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(np.concatenate(sizes))]).astype(np.int64)
+    return text_bucket, starts, np.concatenate(members).astype(np.int64)
 
 
-def _near_duplicate_labels(texts: list[str], threshold: float, num_perm: int, ngram: int, seed: int) -> np.ndarray:
+def _center_groups(
+    priority: np.ndarray, sig: np.ndarray, text_bucket: np.ndarray, starts: np.ndarray,
+    members: np.ndarray, threshold: float,
+) -> np.ndarray:
+    """Greedy center grouping: each text's label is the index of its group's center.
+
+    Texts are visited in ``priority`` order; an unassigned one becomes a center and takes every
+    unassigned text in its LSH buckets whose estimated Jaccard similarity with the center is at
+    least ``threshold``. Members leave their buckets as they are assigned (swap-remove), so each
+    bucket entry is dropped once. Plain Python that numba compiles when it is installed.
+    """
+    n, k = sig.shape
+    bands = text_bucket.shape[0]
+    label = np.full(n, -1, dtype=np.int64)
+    seen = np.full(n, -1, dtype=np.int64)
+    live = starts[1:] - starts[:-1]
+    mem = members.copy()
+    for c in priority:
+        if label[c] >= 0:
+            continue
+        label[c] = c
+        for b in range(bands):
+            bk = text_bucket[b, c]
+            if bk < 0:
+                continue
+            s = starts[bk]
+            j = 0
+            while j < live[bk]:
+                x = mem[s + j]
+                take = False
+                if label[x] < 0 and seen[x] != c:
+                    seen[x] = c
+                    same = 0
+                    for p in range(k):
+                        if sig[c, p] == sig[x, p]:
+                            same += 1
+                    if same / k >= threshold:
+                        label[x] = c
+                        take = True
+                if take or label[x] >= 0:  # assigned (now or before): drop it from the bucket
+                    live[bk] -= 1
+                    mem[s + j] = mem[s + live[bk]]
+                else:
+                    j += 1
+    return label
+
+
+def _near_duplicate_labels(
+    texts: list[str], priority: np.ndarray, threshold: float, num_perm: int, ngram: int, seed: int
+) -> np.ndarray:
+    """Group label (the center's index) of each text; ``priority`` is the order to visit texts."""
     n = len(texts)
     if n < 2:
         return np.arange(n)
     sig = minhash_signatures(texts, num_perm, ngram, seed)
     bands, rows = lsh_params(threshold, num_perm)
-    pairs = _candidate_pairs(sig, bands, rows)
-    edges = pairs[_agreement(sig, pairs) >= threshold] if len(pairs) else pairs
-    return _components(n, edges)
-
-
-def _components(n: int, edges: np.ndarray) -> np.ndarray:
-    """Connected components (union-find), labelled by their smallest member index."""
-    parent = np.arange(n)
-    if edges.size == 0:
-        return parent
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    graph = coo_matrix((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(n, n))
-    _, comp = connected_components(graph, directed=False)
-    first = np.full(comp.max() + 1, n, dtype=np.int64)
-    np.minimum.at(first, comp, np.arange(n))
-    return first[comp]
+    text_bucket, starts, members = _lsh_buckets(sig, bands, rows)
+    if members.size == 0:
+        return np.arange(n)
+    kernels = _numba_kernels()
+    group = kernels[1] if kernels is not None else _center_groups
+    return group(np.ascontiguousarray(priority, dtype=np.int64), sig, text_bucket, starts, members, float(threshold))

@@ -18,7 +18,7 @@ from typing import Any
 from workbench.cases import Case, CaseSet, load_cases
 from workbench.cases._case import canonical_json, json_default
 from workbench.golden._diff import diff_versions
-from workbench.golden._pii import default_pii_check
+from workbench.golden._pii import pii_types
 
 _VERSION_DIR = re.compile(r"^v(\d+)$")
 FORMAT = 1
@@ -145,10 +145,11 @@ def export_golden(
             (no changelog).
         version: Force the version number (default: latest + 1); an existing one is never
             overwritten.
-        pii_check: A callable ``text -> list of PII types found``; ``"default"`` uses
-            ``workbench.traffic.scrub_text`` when importable, else a built-in check of emails,
-            card numbers (Luhn), phone numbers and US SSNs; None skips the check. Cases whose
-            metadata has ``synthetic_pii`` true (adversarial PII bait) are not checked.
+        pii_check: A callable ``text -> list of PII types found``; ``"default"`` is
+            :func:`pii_types` (the detectors of ``workbench.traffic.scrub_text``: e-mails,
+            phones, cards, IBANs, national ids, IP and street addresses, person names); None
+            skips the check. Cases whose metadata has ``synthetic_pii`` true (adversarial PII
+            bait) are not checked. Scrub traffic text before exporting it.
 
     Raises:
         ValueError: If a case still contains PII (naming the case id, field and PII type), the
@@ -167,9 +168,11 @@ def export_golden(
         unknown = sorted(set(request_ids) - set(cs.ids))
         if unknown:
             raise ValueError(f"export_golden(): provenance['request_ids'] names unknown case ids {unknown[:5]}")
-    check = default_pii_check() if pii_check == "default" else pii_check
+    if isinstance(pii_check, str) and pii_check != "default":
+        raise ValueError(f"export_golden(): pii_check must be 'default', None or a callable, got {pii_check!r}")
+    check = pii_types if isinstance(pii_check, str) else pii_check
     if check is not None:
-        _check_pii(cs, check)  # type: ignore[arg-type]
+        _check_pii(cs, check)
 
     root = Path(path) / name
     chash = content_hash(cs)
