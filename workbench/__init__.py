@@ -90,6 +90,8 @@ _LAZY = {
     "scrub_text": "workbench.traffic",
     "PiiReport": "workbench.traffic",
     "TrafficError": "workbench.traffic",
+    "Clusterer": "workbench.cluster",
+    "failures": "workbench.cluster",
     "dedupe": "workbench.golden",
     "sample_for_coverage": "workbench.golden",
     "template_variants": "workbench.golden",
@@ -177,6 +179,8 @@ __all__ = [
     "scrub_text",
     "PiiReport",
     "TrafficError",
+    "Clusterer",
+    "failures",
     "dedupe",
     "sample_for_coverage",
     "template_variants",
@@ -218,6 +222,7 @@ if TYPE_CHECKING:
         slice_heatmap,
         win_rate_matrix,
     )
+    from workbench.cluster import Clusterer, failures
     from workbench.embed import Embedder
     from workbench.golden import (
         adversarial,

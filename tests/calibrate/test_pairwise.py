@@ -103,3 +103,15 @@ def test_bare_model_names_match_and_mismatches_raise() -> None:
     twice = pl.concat([judge_table(), judge_table().with_columns(pl.lit(1, dtype=pl.Int64).alias("sample"))])
     with pytest.raises(ValueError, match="judged more than once"):
         calibrate_pairwise(twice, human_table(), n_boot=0)
+
+
+def test_no_decisive_judge_verdict_gives_nan_s2_not_a_crash() -> None:
+    ties = judge_table().with_columns(
+        pl.lit("tie").alias("winner"), pl.lit("tie").alias("verdict_ab"), pl.lit("tie").alias("verdict_ba")
+    )
+    cal = calibrate_pairwise(ties, human_table(), n_boot=0)
+    s2 = cal.summary.filter(setup="S2", comparison="judge-human").row(0, named=True)
+    assert s2["n"] == 0 and s2["agreement"] is None
+    assert cal.agreement("S2") != cal.agreement("S2")  # nan: no vote to compare
+    assert cal.agreement("S1") == pytest.approx(3 / 16)  # the judge's ties match the humans' 3 tie votes
+    assert "S2=nan" in repr(cal)

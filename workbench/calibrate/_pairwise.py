@@ -82,8 +82,10 @@ class PairwiseCalibration:
     dropped: dict[str, int]
 
     def agreement(self, setup: str = "S2", comparison: str = "judge-human") -> float:
+        """Agreement of one set-up and comparison; nan when there is no such row or no vote to compare."""
         rows = self.summary.filter((pl.col("setup") == setup) & (pl.col("comparison") == comparison))
-        return float(rows.get_column("agreement")[0]) if rows.height else float("nan")
+        value = rows.get_column("agreement")[0] if rows.height else None
+        return float("nan") if value is None else float(value)
 
     def to_dict(self) -> dict[str, Any]:
         return {
