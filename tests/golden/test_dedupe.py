@@ -105,11 +105,11 @@ def test_short_and_empty_texts():
 
 
 def test_numpy_fallback_matches_numba(monkeypatch):
-    from workbench.golden import _dedupe
+    from workbench.golden import _lsh
 
     texts = list(TEXTS.values()) + ["x", "", "über café"]
     fast = minhash_signatures(texts, num_perm=32, seed=7)
-    monkeypatch.setattr(_dedupe, "_KERNELS", [None])  # as if numba were not installed
+    monkeypatch.setattr(_lsh, "_KERNELS", [None])  # as if numba were not installed
     slow = minhash_signatures(texts, num_perm=32, seed=7)
     assert (fast == slow).all()
     assert _groups(dedupe(_frame())) == [["a1", "a2", "a3", "a4"], ["b1", "b2"], ["c1"], ["d1"], ["e1"]]

@@ -7,20 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from workbench.agreement._bootstrap import describe, dropped_note, estimate
-from workbench.agreement._frame import LEVELS, Ratings, is_number, prepare
+from workbench.agreement._bootstrap import Estimate, describe, dropped_note, estimate
+from workbench.agreement._frame import Ratings, check_weights, is_number, to_ratings
 from workbench.agreement._result import Agreement
 from workbench.agreement._stats import (
-    Kernel,
     cohen_kernel,
     fleiss_kernel,
     interval_kernel,
     krippendorff_kernel,
-    pairable,
     percent_kernel,
 )
-
-WEIGHTS = (None, "linear", "quadratic")
 
 
 def _join(*notes: str | None) -> str | None:
@@ -32,24 +28,24 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _result(
-    statistic: str,
-    kernel: Kernel,
-    *,
-    ratings: Ratings,
-    used: np.ndarray,
-    codes: np.ndarray,
-    method: str,
-    notes: list[str | None],
-    ci: float,
-    n_boot: int,
-    seed: int,
-    cost: int = 1,
+def _left_out(used: np.ndarray, why: str) -> str | None:
+    """A note counting the items not in ``used`` ("3 items <why> left out"), or None."""
+    dropped = int(len(used) - used.sum())
+    return f"{_plural(dropped, 'item')} {why} left out" if dropped else None
+
+
+def _pairable(ratings: Ratings) -> tuple[np.ndarray, str | None]:
+    """Items with two or more labels, and a note on the single-label items left out."""
+    used: np.ndarray = np.asarray((ratings.codes >= 0).sum(axis=1) >= 2)
+    return used, _left_out(used, "with a single label")
+
+
+def _agreement(
+    statistic: str, est: Estimate, ratings: Ratings, used: np.ndarray, method: str, notes: list[str | None]
 ) -> Agreement:
-    """Run the kernel (point + bootstrap) on the ``used`` items and explain a nan."""
+    """The result record of ``est`` (computed on the ``used`` items), explaining a nan."""
     n_items = int(used.sum())
-    est = estimate(kernel, n_items, ci=ci, n_boot=n_boot, seed=seed, cost=cost)
-    codes = codes[used]
+    codes = ratings.codes[used]
     present = codes >= 0
     seen = sorted({int(c) for c in codes[present]})
     why: str | None = None
@@ -75,11 +71,17 @@ def _result(
     )
 
 
-def _single_label_note(ratings: Ratings, used: np.ndarray) -> str | None:
-    dropped = int(len(used) - used.sum())
-    if not dropped:
+def _spacing_note(ratings: Ratings, weights: str | None, categories: Sequence[Any] | None) -> str | None:
+    """Weights use positions, so numeric labels 1, 2, 5 would be treated as evenly spaced: say so."""
+    cats = ratings.categories
+    if weights is None or categories is not None or not all(is_number(c) for c in cats):
         return None
-    return f"{_plural(dropped, 'item')} with a single label left out"
+    if len(set(np.diff(np.asarray(cats, dtype=float)).tolist())) <= 1:
+        return None
+    return (
+        f"weights use the positions of the labels seen, {cats!r}, which are not evenly "
+        "spaced: pass categories=[...] with the full scale"
+    )
 
 
 def percent_agreement(
@@ -106,22 +108,12 @@ def percent_agreement(
     >>> percent_agreement(rows, n_boot=0).value
     0.75
     """
-    ratings = prepare(labels, item=item, rater=rater, label=label, raters=raters)
-    counts = ratings.counts
-    used = pairable(counts)
-    return _result(
-        "percent_agreement",
-        percent_kernel(counts[used]),
-        ratings=ratings,
-        used=used,
-        codes=ratings.codes,
-        method="mean pairwise agreement per item",
-        notes=[_single_label_note(ratings, used)],
-        ci=ci,
-        n_boot=n_boot,
-        seed=seed,
-        cost=len(ratings.categories),
-    )
+    ratings = to_ratings(labels, item, rater, label, raters)
+    used, left_out = _pairable(ratings)
+    kernel = percent_kernel(ratings.counts[used])
+    k = len(ratings.categories)
+    est = estimate(kernel, int(used.sum()), ci=ci, n_boot=n_boot, seed=seed, cost=k)
+    return _agreement("percent_agreement", est, ratings, used, "mean pairwise agreement per item", [left_out])
 
 
 def cohen_kappa(
@@ -148,22 +140,12 @@ def cohen_kappa(
     >>> cohen_kappa(rows, n_boot=0).value
     0.5
     """
-    if weights not in WEIGHTS:
-        raise ValueError(f"weights={weights!r}: expected None, 'linear' or 'quadratic'")
+    check_weights(weights)
     if raters is not None:
         raters = list(raters)
         if len(raters) != 2 or raters[0] == raters[1]:
             raise ValueError(f"raters={raters!r}: Cohen's kappa needs exactly two distinct raters")
-    ratings = prepare(
-        labels,
-        item=item,
-        rater=rater,
-        label=label,
-        raters=raters,
-        categories=categories,
-        level="nominal" if weights is None else "ordinal",
-        ordered_by=None if weights is None else f"weights={weights!r}",
-    )
+    ratings = to_ratings(labels, item, rater, label, raters, categories=categories, weights=weights)
     if len(ratings.raters) != 2:
         names = ", ".join(map(repr, ratings.raters))
         raise ValueError(
@@ -173,36 +155,14 @@ def cohen_kappa(
         )
     codes = ratings.codes
     used: np.ndarray = np.asarray((codes >= 0).all(axis=1))
-    dropped = int(len(used) - used.sum())
-    note = (
-        f"{_plural(dropped, 'item')} labelled by only one of {ratings.raters[0]!r} and "
-        f"{ratings.raters[1]!r} left out"
-        if dropped
-        else None
-    )
-    spacing = None
-    cats = ratings.categories
-    if weights is not None and categories is None and all(is_number(c) for c in cats):
-        if len(set(np.diff(np.asarray(cats, dtype=float)).tolist())) > 1:
-            # weights use positions, so 1, 2, 5 would be equally spaced: say so
-            spacing = (
-                f"weights use the positions of the labels seen, {cats!r}, which are not evenly "
-                "spaced: pass categories=[...] with the full scale"
-            )
-    kernel = cohen_kernel(codes[used, 0], codes[used, 1], len(cats), weights)
-    return _result(
-        "cohen_kappa",
-        kernel,
-        ratings=ratings,
-        used=used,
-        codes=codes,
-        method="unweighted" if weights is None else f"{weights}-weighted",
-        notes=[note, spacing],
-        cost=len(ratings.categories) ** 2,
-        ci=ci,
-        n_boot=n_boot,
-        seed=seed,
-    )
+    first, second = ratings.raters
+    left_out = _left_out(used, f"labelled by only one of {first!r} and {second!r}")
+    spacing = _spacing_note(ratings, weights, categories)
+    k = len(ratings.categories)
+    kernel = cohen_kernel(codes[used, 0], codes[used, 1], k, weights)
+    est = estimate(kernel, int(used.sum()), ci=ci, n_boot=n_boot, seed=seed, cost=k * k)
+    method = "unweighted" if weights is None else f"{weights}-weighted"
+    return _agreement("cohen_kappa", est, ratings, used, method, [left_out, spacing])
 
 
 def fleiss_kappa(
@@ -228,26 +188,16 @@ def fleiss_kappa(
     >>> round(fleiss_kappa(rows, n_boot=0).value, 4)
     0.3333
     """
-    ratings = prepare(labels, item=item, rater=rater, label=label, raters=raters, categories=categories)
-    counts = ratings.counts
-    used = pairable(counts)
-    per_item = counts[used].sum(axis=1)
+    ratings = to_ratings(labels, item, rater, label, raters, categories=categories)
+    used, left_out = _pairable(ratings)
+    counts = ratings.counts[used]
+    per_item = counts.sum(axis=1)
     equal = per_item.size == 0 or per_item.min() == per_item.max()
     method = "Fleiss (1971)" if equal else "Fleiss, Gwet's generalisation to unequal raters"
-    unequal_note = None if equal else f"items have {int(per_item.min())} to {int(per_item.max())} labels each"
-    return _result(
-        "fleiss_kappa",
-        fleiss_kernel(counts[used]),
-        ratings=ratings,
-        used=used,
-        codes=ratings.codes,
-        method=method,
-        notes=[_single_label_note(ratings, used), unequal_note],
-        cost=len(ratings.categories),
-        ci=ci,
-        n_boot=n_boot,
-        seed=seed,
-    )
+    unequal = None if equal else f"items have {int(per_item.min())} to {int(per_item.max())} labels each"
+    k = len(ratings.categories)
+    est = estimate(fleiss_kernel(counts), int(used.sum()), ci=ci, n_boot=n_boot, seed=seed, cost=k)
+    return _agreement("fleiss_kappa", est, ratings, used, method, [left_out, unequal])
 
 
 def krippendorff_alpha(
@@ -274,26 +224,15 @@ def krippendorff_alpha(
     >>> round(krippendorff_alpha(rows, n_boot=0).value, 4)
     0.4444
     """
-    if level not in LEVELS:
-        raise ValueError(f"level={level!r}: expected one of {', '.join(LEVELS)}")
-    ratings = prepare(
-        labels,
-        item=item,
-        rater=rater,
-        label=label,
-        raters=raters,
-        categories=categories,
-        level=level,
-    )
+    ratings = to_ratings(labels, item, rater, label, raters, categories=categories, level=level)
+    used, left_out = _pairable(ratings)
     codes = ratings.codes
-    present = codes >= 0
-    used: np.ndarray = np.asarray(present.sum(axis=1) >= 2)
     values = ratings.numeric_values()
     method = level
     k = len(ratings.categories)
     if level == "interval":
         # no items x categories table: continuous labels can have as many values as labels
-        matrix = np.where(present, values[np.maximum(codes, 0)] if k else 0.0, np.nan)
+        matrix = np.where(codes >= 0, values[np.maximum(codes, 0)] if k else 0.0, np.nan)
         kernel = interval_kernel(matrix[used])
         cost = 1
         if k and not all(is_number(v) for v in ratings.categories):
@@ -301,16 +240,5 @@ def krippendorff_alpha(
     else:
         kernel = krippendorff_kernel(ratings.counts[used], level, values)
         cost = k * k if level == "ordinal" else k
-    return _result(
-        "krippendorff_alpha",
-        kernel,
-        ratings=ratings,
-        used=used,
-        codes=ratings.codes,
-        method=method,
-        notes=[_single_label_note(ratings, used)],
-        ci=ci,
-        n_boot=n_boot,
-        seed=seed,
-        cost=cost,
-    )
+    est = estimate(kernel, int(used.sum()), ci=ci, n_boot=n_boot, seed=seed, cost=cost)
+    return _agreement("krippendorff_alpha", est, ratings, used, method, [left_out])

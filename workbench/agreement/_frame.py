@@ -12,6 +12,8 @@ import polars as pl
 #: Levels of measurement that need an order (or numeric values) on the categories.
 ORDERED_LEVELS = ("ordinal", "interval", "ratio")
 LEVELS = ("nominal", *ORDERED_LEVELS)
+#: Cohen's kappa disagreement weights (None: unweighted).
+WEIGHTS = (None, "linear", "quadratic")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,16 @@ def as_polars(labels: Any) -> pl.DataFrame:
     )
 
 
+def check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise ValueError(f"level={level!r}: expected one of {', '.join(LEVELS)}")
+
+
+def check_weights(weights: str | None) -> None:
+    if weights not in WEIGHTS:
+        raise ValueError(f"weights={weights!r}: expected None, 'linear' or 'quadratic'")
+
+
 def _require(frame: pl.DataFrame, column: str, param: str) -> None:
     if column not in frame.columns:
         raise ValueError(
@@ -117,8 +129,7 @@ def prepare(
     ``ordered_by`` names the parameter that needs ordered categories (for the error message);
     it defaults to ``level`` when the level is ordinal, interval or ratio.
     """
-    if level not in LEVELS:
-        raise ValueError(f"level={level!r}: expected one of {', '.join(LEVELS)}")
+    check_level(level)
     if isinstance(labels, list):
         _check_label_types(labels, label)
     frame = as_polars(labels)
@@ -149,7 +160,7 @@ def prepare(
         frame = frame.with_columns(pl.col(label).fill_nan(None))
     frame = frame.filter(pl.col(label).is_not_null())
 
-    observed = frame.get_column(label).unique().to_list()
+    observed = frame.get_column(label).unique(maintain_order=True).to_list()
     if ordered_by is None and level in ORDERED_LEVELS:
         ordered_by = f"level={level!r}"
     cats = _categories(observed, categories, level, ordered_by, label)
@@ -162,6 +173,38 @@ def prepare(
         cat_idx = _index(frame.get_column(label), cats)
         codes[item_idx, rater_idx] = cat_idx
     return Ratings(items=item_ids, raters=rater_ids, categories=cats, codes=codes)
+
+
+def to_ratings(
+    labels: Any,
+    item: str,
+    rater: str,
+    label: str,
+    raters: Sequence[Any] | None,
+    *,
+    categories: Sequence[Any] | None = None,
+    level: str = "nominal",
+    weights: str | None = None,
+) -> Ratings:
+    """The first step of every statistic: :func:`prepare` at ``level``, or for Cohen ``weights``.
+
+    Weights work on category positions, so they need ordered categories like an ordinal level;
+    an error then names ``weights`` rather than ``level``. ``weights`` is assumed checked.
+    """
+    if weights is not None:
+        level, ordered_by = "ordinal", f"weights={weights!r}"
+    else:
+        ordered_by = None
+    return prepare(
+        labels,
+        item=item,
+        rater=rater,
+        label=label,
+        raters=raters,
+        categories=categories,
+        level=level,
+        ordered_by=ordered_by,
+    )
 
 
 def _check_label_types(rows: list[Any], label: str) -> None:

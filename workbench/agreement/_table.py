@@ -14,7 +14,7 @@ from workbench.agreement._api import (
     krippendorff_alpha,
     percent_agreement,
 )
-from workbench.agreement._frame import LEVELS, prepare
+from workbench.agreement._frame import check_level, check_weights, to_ratings
 from workbench.agreement._result import Agreement
 from workbench.agreement._stats import cohen_kernel
 
@@ -60,8 +60,7 @@ def agreement_table(
     >>> agreement_table(rows, n_boot=0).get_column("statistic").to_list()
     ['percent_agreement', 'cohen_kappa', 'fleiss_kappa', 'krippendorff_alpha']
     """
-    if level not in LEVELS:
-        raise ValueError(f"level={level!r}: expected one of {', '.join(LEVELS)}")
+    check_level(level)
     common: dict[str, Any] = {
         "item": item,
         "rater": rater,
@@ -73,18 +72,8 @@ def agreement_table(
     }
     rows: list[Agreement] = [percent_agreement(labels, **common)]
     # validates level/categories up front, so an error names `level`, not Cohen's `weights`
-    n_raters = len(
-        prepare(
-            labels,
-            item=item,
-            rater=rater,
-            label=label,
-            raters=raters,
-            categories=categories,
-            level=level,
-        ).raters
-    )
-    if n_raters == 2:
+    ratings = to_ratings(labels, item, rater, label, raters, categories=categories, level=level)
+    if len(ratings.raters) == 2:
         weights = _COHEN_WEIGHTS[level]
         rows.append(cohen_kappa(labels, weights=weights, categories=categories, **common))
     rows.append(fleiss_kappa(labels, categories=categories, **common))
@@ -114,18 +103,8 @@ def pairwise_kappa(
     >>> pairwise_kappa(rows).filter(rater_a="x").get_column("n_items").to_list()
     [3, 3]
     """
-    if weights not in (None, "linear", "quadratic"):
-        raise ValueError(f"weights={weights!r}: expected None, 'linear' or 'quadratic'")
-    ratings = prepare(
-        labels,
-        item=item,
-        rater=rater,
-        label=label,
-        raters=raters,
-        categories=categories,
-        level="nominal" if weights is None else "ordinal",
-        ordered_by=None if weights is None else f"weights={weights!r}",
-    )
+    check_weights(weights)
+    ratings = to_ratings(labels, item, rater, label, raters, categories=categories, weights=weights)
     k = len(ratings.categories)
     out: dict[str, list[Any]] = {"rater_a": [], "rater_b": [], "kappa": [], "n_items": []}
     ones_cache: dict[int, np.ndarray] = {}
@@ -144,12 +123,6 @@ def pairwise_kappa(
             out["rater_b"].append(name_b)
             out["kappa"].append(kappa)
             out["n_items"].append(n)
-    return pl.DataFrame(
-        out,
-        schema={
-            "rater_a": pl.Series(ratings.raters).dtype if ratings.raters else pl.Utf8,
-            "rater_b": pl.Series(ratings.raters).dtype if ratings.raters else pl.Utf8,
-            "kappa": pl.Float64,
-            "n_items": pl.Int64,
-        },
-    )
+    rater_dtype = pl.Series(ratings.raters).dtype if ratings.raters else pl.Utf8
+    schema = {"rater_a": rater_dtype, "rater_b": rater_dtype, "kappa": pl.Float64, "n_items": pl.Int64}
+    return pl.DataFrame(out, schema=schema)

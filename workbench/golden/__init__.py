@@ -10,9 +10,10 @@
 """
 
 from workbench.golden._adversarial import ATTACKS, KINDS, AttackTemplate, adversarial, attack_templates
-from workbench.golden._dedupe import Deduped, DedupeStats, dedupe, minhash_signatures, normalize_text
+from workbench.golden._dedupe import Deduped, DedupeStats, dedupe, normalize_text
 from workbench.golden._diff import CaseChange, VersionDiff, diff_versions
 from workbench.golden._leakage import check_leakage
+from workbench.golden._lsh import minhash_signatures
 from workbench.golden._pii import pii_types
 from workbench.golden._provenance import file_sha256, traffic_provenance
 from workbench.golden._sample import Sample, sample_for_coverage

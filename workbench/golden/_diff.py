@@ -50,8 +50,9 @@ class VersionDiff:
                 key = "metadata" if f.startswith("metadata.") else f
                 counts[key] = counts.get(key, 0) + 1
         detail = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-        return (f"{len(self.added)} added, {len(self.removed)} removed, {len(self.changed)} changed"
-                + (f" ({detail})" if detail else ""))
+        return f"{len(self.added)} added, {len(self.removed)} removed, {len(self.changed)} changed" + (
+            f" ({detail})" if detail else ""
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the changelog in a manifest)."""
@@ -59,19 +60,40 @@ class VersionDiff:
             "summary": self.summary(),
             "added": list(self.added),
             "removed": list(self.removed),
-            "changed": [{"case_id": c.case_id, "fields": list(c.fields), "before": c.before, "after": c.after}
-                        for c in self.changed],
+            "changed": [
+                {"case_id": c.case_id, "fields": list(c.fields), "before": c.before, "after": c.after}
+                for c in self.changed
+            ],
         }
 
     def to_polars(self) -> pl.DataFrame:
         """One row per added/removed case and per changed field; values as JSON text."""
-        rows = [{"case_id": i, "change": "added", "field": None, "before": None, "after": None} for i in self.added]
-        rows += [{"case_id": i, "change": "removed", "field": None, "before": None, "after": None} for i in self.removed]
+        rows = [
+            {"case_id": i, "change": "added", "field": None, "before": None, "after": None}
+            for i in self.added
+        ]
+        rows += [
+            {"case_id": i, "change": "removed", "field": None, "before": None, "after": None}
+            for i in self.removed
+        ]
         for c in self.changed:
             for f in c.fields:
-                rows.append({"case_id": c.case_id, "change": "changed", "field": f,
-                             "before": canonical_json(c.before.get(f)), "after": canonical_json(c.after.get(f))})
-        schema = {"case_id": pl.String, "change": pl.String, "field": pl.String, "before": pl.String, "after": pl.String}
+                rows.append(
+                    {
+                        "case_id": c.case_id,
+                        "change": "changed",
+                        "field": f,
+                        "before": canonical_json(c.before.get(f)),
+                        "after": canonical_json(c.after.get(f)),
+                    }
+                )
+        schema = {
+            "case_id": pl.String,
+            "change": pl.String,
+            "field": pl.String,
+            "before": pl.String,
+            "after": pl.String,
+        }
         return pl.DataFrame(rows, schema=schema)
 
     def __repr__(self) -> str:
@@ -79,12 +101,16 @@ class VersionDiff:
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in r.values()) + "</tr>"
+            "<tr>"
+            + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in r.values())
+            + "</tr>"
             for r in self.to_polars().iter_rows(named=True)
         )
-        return (f"<p><b>VersionDiff</b>: {html.escape(self.summary())}</p>"
-                "<table><tr><th>case_id</th><th>change</th><th>field</th><th>before</th><th>after</th></tr>"
-                f"{rows}</table>")
+        return (
+            f"<p><b>VersionDiff</b>: {html.escape(self.summary())}</p>"
+            "<table><tr><th>case_id</th><th>change</th><th>field</th><th>before</th><th>after</th></tr>"
+            f"{rows}</table>"
+        )
 
 
 def _as_caseset(x: Any) -> CaseSet:
@@ -96,7 +122,9 @@ def _as_caseset(x: Any) -> CaseSet:
         return load_golden(x) if isinstance(x, str | os.PathLike) else x.load()
     if isinstance(x, Iterable):
         return CaseSet(x)
-    raise TypeError(f"diff_versions(): expected a CaseSet, a GoldenVersion or a version folder, got {type(x).__name__}")
+    raise TypeError(
+        f"diff_versions(): expected a CaseSet, a GoldenVersion or a version folder, got {type(x).__name__}"
+    )
 
 
 def _fields(case: Case) -> dict[str, Any]:
@@ -124,10 +152,16 @@ def diff_versions(a: Any, b: Any) -> VersionDiff:
     changed = []
     for cid in sorted(ia.keys() & ib.keys()):
         fa, fb = _fields(ia[cid]), _fields(ib[cid])
-        names = [k for k in list(fa) + [k for k in fb if k not in fa]
-                 if json.dumps(fa.get(k), sort_keys=True, default=str) != json.dumps(fb.get(k), sort_keys=True, default=str)]
+        names = [
+            k
+            for k in list(fa) + [k for k in fb if k not in fa]
+            if json.dumps(fa.get(k), sort_keys=True, default=str)
+            != json.dumps(fb.get(k), sort_keys=True, default=str)
+        ]
         if names:
-            changed.append(CaseChange(cid, tuple(names), {k: fa.get(k) for k in names}, {k: fb.get(k) for k in names}))
+            changed.append(
+                CaseChange(cid, tuple(names), {k: fa.get(k) for k in names}, {k: fb.get(k) for k in names})
+            )
     return VersionDiff(
         added=tuple(sorted(ib.keys() - ia.keys())),
         removed=tuple(sorted(ia.keys() - ib.keys())),

@@ -23,6 +23,4 @@ def require_columns(df: pl.DataFrame, columns: Sequence[str], where: str) -> Non
     """Raise naming the missing columns and the ones the frame has."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(
-            f"{where}(): the frame has no column(s) {missing}; it has {df.columns}"
-        )
+        raise ValueError(f"{where}(): the frame has no column(s) {missing}; it has {df.columns}")

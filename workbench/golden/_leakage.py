@@ -14,8 +14,14 @@ from workbench.golden._variants import as_cases
 
 _TOKEN = re.compile(r"\w+")
 _COLUMNS = {
-    "case_id": pl.String, "corpus_id": pl.String, "field": pl.String, "method": pl.String,
-    "score": pl.Float64, "ngram_overlap": pl.Float64, "similarity": pl.Float64, "matched_text": pl.String,
+    "case_id": pl.String,
+    "corpus_id": pl.String,
+    "field": pl.String,
+    "method": pl.String,
+    "score": pl.Float64,
+    "ngram_overlap": pl.Float64,
+    "similarity": pl.Float64,
+    "matched_text": pl.String,
 }
 
 
@@ -38,7 +44,9 @@ def _corpus(corpus: Any, text: str, id: str) -> tuple[list[str], list[str]]:
     if isinstance(corpus, pl.DataFrame):
         missing = [c for c in (id, text) if c not in corpus.columns]
         if missing:
-            raise ValueError(f"check_leakage(): corpus frame has no column(s) {missing}; it has {corpus.columns}")
+            raise ValueError(
+                f"check_leakage(): corpus frame has no column(s) {missing}; it has {corpus.columns}"
+            )
         ids = [str(v) for v in corpus[id].to_list()]
         texts = corpus[text].to_list()
     elif isinstance(corpus, Iterable) and not isinstance(corpus, str | bytes):
@@ -134,7 +142,8 @@ def check_leakage(
             share = len(set(positions)) / len(grams)
             if share >= min_overlap:
                 found[(cid, doc_ids[j], f)] = {
-                    "ngram_overlap": share, "similarity": None,
+                    "ngram_overlap": share,
+                    "similarity": None,
                     "matched_text": _longest_span(grams, sorted(set(positions)), docs[j], doc_tokens[j]),
                 }
     if embed and queries and docs:
@@ -154,16 +163,30 @@ def check_leakage(
     rows = []
     for (cid, did, f), e in found.items():
         sim, ov = e.get("similarity"), e["ngram_overlap"]
-        method = "both" if sim is not None and ov is not None else ("ngram" if ov is not None else "embedding")
-        rows.append({"case_id": cid, "corpus_id": did, "field": f, "method": method,
-                     "score": max(v for v in (sim, ov) if v is not None), "ngram_overlap": ov,
-                     "similarity": sim, "matched_text": e["matched_text"]})
+        method = (
+            "both" if sim is not None and ov is not None else ("ngram" if ov is not None else "embedding")
+        )
+        rows.append(
+            {
+                "case_id": cid,
+                "corpus_id": did,
+                "field": f,
+                "method": method,
+                "score": max(v for v in (sim, ov) if v is not None),
+                "ngram_overlap": ov,
+                "similarity": sim,
+                "matched_text": e["matched_text"],
+            }
+        )
     out = pl.DataFrame(rows, schema=_COLUMNS)
     return out.sort(["score", "case_id", "corpus_id"], descending=[True, False, False])
 
 
 def _longest_span(
-    grams: list[tuple[str, ...]], positions: list[int], doc: str, doc_tok: tuple[list[str], list[tuple[int, int]]]
+    grams: list[tuple[str, ...]],
+    positions: list[int],
+    doc: str,
+    doc_tok: tuple[list[str], list[tuple[int, int]]],
 ) -> str:
     """The corpus text of the longest run of consecutive case n-grams that occur in order in ``doc``."""
     best = (positions[0], positions[0])

@@ -59,7 +59,9 @@ def traffic_provenance(
         else:
             counts = getattr(scrub_report, "counts", None)
             if not isinstance(counts, Mapping):
-                raise TypeError(f"scrub_report must be a PiiReport or a dict, got {type(scrub_report).__name__}")
+                raise TypeError(
+                    f"scrub_report must be a PiiReport or a dict, got {type(scrub_report).__name__}"
+                )
             out["scrub"] = {
                 "n_rows": getattr(scrub_report, "n_rows", None),
                 "rows_affected": getattr(scrub_report, "rows_affected", None),
@@ -73,7 +75,9 @@ def traffic_provenance(
             out["sampling"] = {**sample.params, "tv_distance": round(sample.tv_distance, 6)}
         key = case_id or id
         if key not in frame.columns:
-            raise ValueError(f"traffic_provenance(): the sample has no column {key!r}; it has {frame.columns}")
+            raise ValueError(
+                f"traffic_provenance(): the sample has no column {key!r}; it has {frame.columns}"
+            )
         if "member_ids" in frame.columns:
             pairs = frame.select(pl.col(key).cast(pl.String), "member_ids").rows()
             out["request_ids"] = {k: list(v) for k, v in pairs}

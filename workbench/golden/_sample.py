@@ -111,9 +111,13 @@ def sample_for_coverage(
     if weight is not None:
         w = df[weight]
         if not w.dtype.is_numeric():
-            raise ValueError(f"sample_for_coverage(): weight column {weight!r} must be numeric, got {w.dtype}")
+            raise ValueError(
+                f"sample_for_coverage(): weight column {weight!r} must be numeric, got {w.dtype}"
+            )
         if w.null_count() or (w <= 0).any():
-            raise ValueError(f"sample_for_coverage(): weight column {weight!r} has null or non-positive values")
+            raise ValueError(
+                f"sample_for_coverage(): weight column {weight!r} has null or non-positive values"
+            )
     work = df.with_row_index("__row").with_columns(
         (pl.col(weight).cast(pl.Float64) if weight else pl.lit(1.0)).alias("__w"),
         *[_stratum_key(df, c) for c in cols],
@@ -160,8 +164,16 @@ def sample_for_coverage(
         (pl.col("__alloc") >= pl.Series(floors)).alias("floor_met"),
     )
     tv = 0.5 * float((coverage["traffic_share"] - coverage["sample_share"]).abs().sum())
-    params = {"n": n, "strata": cols, "floor": floor, "weight": weight, "time_bucket": time_bucket,
-              "time_column": time_column if time_bucket else None, "seed": seed, "method": "floor+proportional"}
+    params = {
+        "n": n,
+        "strata": cols,
+        "floor": floor,
+        "weight": weight,
+        "time_bucket": time_bucket,
+        "time_column": time_column if time_bucket else None,
+        "seed": seed,
+        "method": "floor+proportional",
+    }
     return Sample(frame=out, coverage=coverage, tv_distance=tv, params=params)
 
 

@@ -73,7 +73,9 @@ def template_variants(
         raise ValueError("template_variants(): slots must be a non-empty mapping of name -> list of values")
     for name, choices in slots.items():
         if isinstance(choices, str) or not isinstance(choices, Sequence) or not choices:
-            raise ValueError(f"template_variants(): slot {name!r} needs a non-empty list of values, got {choices!r}")
+            raise ValueError(
+                f"template_variants(): slot {name!r} needs a non-empty list of values, got {choices!r}"
+            )
         for v in choices:
             if not isinstance(v, str):
                 raise ValueError(f"template_variants(): slot {name!r} has a non-string value {v!r}")
@@ -191,8 +193,13 @@ def paraphrase(
         for i in range(1, n + 1):
             row = rows[k * n + i - 1]
             if row.get("output") is None:
-                dropped.append({"case_id": case.id, "attempt": i,
-                                "reason": f"error: {row.get('error_type')}: {row.get('error')}"})
+                dropped.append(
+                    {
+                        "case_id": case.id,
+                        "attempt": i,
+                        "reason": f"error: {row.get('error_type')}: {row.get('error')}",
+                    }
+                )
                 continue
             text = clean_paraphrase(row["output"])
             if not text:

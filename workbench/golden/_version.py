@@ -84,8 +84,13 @@ def _read_version(path: Path, name: str | None = None) -> GoldenVersion:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         raise ValueError(f"{manifest_path}: invalid JSON at line {e.lineno}: {e.msg}") from None
-    return GoldenVersion(path, manifest.get("name", name or path.parent.name), int(manifest["version"]),
-                         manifest["content_hash"], manifest)
+    return GoldenVersion(
+        path,
+        manifest.get("name", name or path.parent.name),
+        int(manifest["version"]),
+        manifest["content_hash"],
+        manifest,
+    )
 
 
 def _resolve(path: str | os.PathLike[str], version: int | None) -> Path:
@@ -158,7 +163,9 @@ def export_golden(
     """
     cs = cases if isinstance(cases, CaseSet) else CaseSet(cases)
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", name):
-        raise ValueError(f"export_golden(): name must be a plain folder name (letters, digits, _.-), got {name!r}")
+        raise ValueError(
+            f"export_golden(): name must be a plain folder name (letters, digits, _.-), got {name!r}"
+        )
     if provenance is not None and not isinstance(provenance, Mapping):
         raise ValueError(f"export_golden(): provenance must be a mapping, got {type(provenance).__name__}")
     _check_json("provenance", provenance or {})
@@ -167,9 +174,13 @@ def export_golden(
     if isinstance(request_ids, Mapping):
         unknown = sorted(set(request_ids) - set(cs.ids))
         if unknown:
-            raise ValueError(f"export_golden(): provenance['request_ids'] names unknown case ids {unknown[:5]}")
+            raise ValueError(
+                f"export_golden(): provenance['request_ids'] names unknown case ids {unknown[:5]}"
+            )
     if isinstance(pii_check, str) and pii_check != "default":
-        raise ValueError(f"export_golden(): pii_check must be 'default', None or a callable, got {pii_check!r}")
+        raise ValueError(
+            f"export_golden(): pii_check must be 'default', None or a callable, got {pii_check!r}"
+        )
     check = pii_types if isinstance(pii_check, str) else pii_check
     if check is not None:
         _check_pii(cs, check)
@@ -185,9 +196,12 @@ def export_golden(
     if prev is not None and prev.content_hash == chash:
         warnings.warn(
             f"export_golden(): {name} has the same content as v{prev.version} ({chash[:16]}); "
-            "no new version written", stacklevel=2,
+            "no new version written",
+            stacklevel=2,
         )
-        return GoldenVersion(prev.path, prev.name, prev.version, prev.content_hash, prev.manifest, created=False)
+        return GoldenVersion(
+            prev.path, prev.name, prev.version, prev.content_hash, prev.manifest, created=False
+        )
     k = version if version is not None else (max(_versions(root), default=0) + 1)
     final = root / f"v{k}"
     if final.exists():
