@@ -107,6 +107,19 @@ def test_verbosity_bias_finds_none_on_shuffled_lengths() -> None:
     assert check.figures[0].p_value > 0.05
 
 
+def test_verbosity_bias_pools_when_each_case_has_one_output() -> None:
+    # one output per case: no within-case comparison, so the slope is pooled (score = 1 + 2 * length)
+    words = {"c1": 50, "c2": 100, "c3": 200, "c4": 300}
+    scores = judge_scores({(c, "m1"): 1 + 2 * w / 100 for c, w in words.items()})
+    res = results({(c, "m1"): " ".join(["w"] * w) for c, w in words.items()})
+    check = verbosity_bias(scores, res)
+    assert check.value == pytest.approx(2.0)
+    assert "pooled" in (check.figures[0].note or "")
+    flat = results({(c, "m1"): "same length" for c in words})
+    with pytest.raises(ValueError, match="do not vary enough"):
+        verbosity_bias(scores, flat)
+
+
 def test_verbosity_bias_pairwise_logistic() -> None:
     rng = np.random.default_rng(3)
     rows, outputs, votes = [], {}, []

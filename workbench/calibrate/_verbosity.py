@@ -50,11 +50,14 @@ def _ols(y: np.ndarray, x: np.ndarray, groups: np.ndarray, name: str, note: str)
         design = np.column_stack([x[keep], np.eye(codes.max() + 1)[codes]])
         y, how = y[keep], "with case fixed effects"
     else:
-        design, how = sm.add_constant(x), "pooled (too few cases with two or more outputs for fixed effects)"
-    if np.ptp(design[:, 0] if design.ndim > 1 else design) == 0 or len(y) < 3:
+        design, how = (
+            sm.add_constant(x, has_constant="add"),
+            "pooled (too few cases with two or more outputs for fixed effects)",
+        )
+    k = 0 if how.startswith("with") else 1  # the slope's column: after the constant when pooled
+    if np.ptp(design[:, k]) == 0 or len(y) < 3:
         raise ValueError(f"verbosity_bias: the output lengths do not vary enough to fit {name}")
     fit = sm.OLS(y, design).fit()
-    k = 0 if how.startswith("with") else 1
     lo, hi = fit.conf_int()[k]
     return Figure(name, float(fit.params[k]), float(lo), float(hi), int(len(y)), float(fit.pvalues[k]),
                   f"{note} per {PER:.0f} more words, OLS {how}")  # fmt: skip
@@ -66,7 +69,7 @@ def _logit(y: np.ndarray, x: np.ndarray, name: str, note: str) -> Figure:
     if len(y) < 3 or y.min() == y.max():
         raise ValueError(f"verbosity_bias: {name} needs decisive verdicts for both sides (got {len(y)})")
     try:
-        fit = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
+        fit = sm.Logit(y, sm.add_constant(x, has_constant="add")).fit(disp=0)
     except Exception as err:  # statsmodels raises PerfectSeparationError and LinAlgError here
         raise ValueError(
             f"verbosity_bias: the logistic regression for {name} cannot be fitted ({err})"

@@ -123,13 +123,32 @@ def judge_model(
     use = m.is_local if structured is None else structured
     if use and schema is not None and "response_format" not in params:
         if m.is_local:  # llama-cpp-python's form
-            params["response_format"] = {"type": "json_object", "schema": schema}
+            params["response_format"] = {"type": "json_object", "schema": bounded(schema)}
         else:  # OpenAI's form (litellm translates it for providers that support it)
             params["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": "verdict", "schema": schema, "strict": False},
             }
     return Model(m.model, name=m.name, params=params, concurrency=m.concurrency)
+
+
+#: Longest free-text field a local judge may write under its grammar. Small models otherwise keep
+#: writing the rationale until ``max_tokens`` and never close the JSON (about half the replies of
+#: SmolLM2-135M were unreadable without this bound).
+LOCAL_TEXT_MAX = 240
+
+
+def bounded(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with a ``maxLength`` on every unbounded string property (for grammar decoding)."""
+    props = {
+        name: (
+            {**spec, "maxLength": LOCAL_TEXT_MAX}
+            if spec.get("type") == "string" and "enum" not in spec and "maxLength" not in spec
+            else spec
+        )
+        for name, spec in schema.get("properties", {}).items()
+    }
+    return {**schema, "properties": props} if props else schema
 
 
 def grade_schema(scale: Any) -> dict[str, Any]:
