@@ -410,3 +410,14 @@ def test_local_judge_structure(tmp_path):
         else:
             assert error.startswith(("judge reply unparseable", "judge call failed"))
     assert not (scores["value"] == 0).any()  # no 0 stands in for an error
+
+
+def test_judge_timeout_defaults_and_validation():
+    from workbench.metrics._llm import judge_timeout
+
+    assert judge_timeout(wb.Model("local/smollm2-135m"), None) == 300.0
+    assert judge_timeout(wb.Model("openai/gpt-4o-mini"), None) == 60.0
+    assert judge_timeout(wb.Model("local/smollm2-135m"), 12) == 12.0
+    with pytest.raises(ValueError, match="timeout must be > 0"):
+        judge_timeout(wb.Model("openai/gpt-4o-mini"), 0)
+    assert judge(LIKERT, "local/smollm2-135m", timeout=30).timeout == 30

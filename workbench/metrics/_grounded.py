@@ -129,6 +129,7 @@ def groundedness(
     project: str | None = None,
     progress: bool = False,
     structured: bool | None = None,
+    timeout: float | None = None,
 ) -> GroundednessScorer:
     """A scorer for RAG answers: the share of the answer's claims that the case's context supports.
 
@@ -148,6 +149,7 @@ def groundedness(
         project: the project folder whose cache holds the judge's calls.
         progress: show a progress bar for the judge's calls.
         structured: decode under the reply's JSON schema (default: for local models only).
+        timeout: seconds a judge call may take (default 300 for a local model, 60 otherwise).
     """
     return GroundednessScorer(
         model=model,
@@ -156,6 +158,7 @@ def groundedness(
         project=project,
         progress=progress,
         structured=structured,
+        timeout=timeout,
         metric_name=name,
         include_input=include_input,
     )

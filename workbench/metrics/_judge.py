@@ -30,6 +30,7 @@ from workbench.metrics._llm import (  # noqa: F401  (re-exported: the judges' sh
     grade_schema,
     is_self_judged,
     judge_model,
+    judge_timeout,
     reminder,
     render_case,
     result_rows,
@@ -117,6 +118,7 @@ def judge(
     project: str | None = None,
     progress: bool = False,
     structured: bool | None = None,
+    timeout: float | None = None,
 ) -> JudgeScorer:
     """An LLM-as-judge scorer: grades every output of a run against ``rubric``.
 
@@ -138,6 +140,7 @@ def judge(
         structured: ask the judge to decode under the reply's JSON schema (``response_format``);
             None does so for local models only, where it turns a tiny model's junk into valid
             JSON. Replies are parsed leniently either way.
+        timeout: seconds a judge call may take (default 300 for a local model, 60 otherwise).
 
     Returns:
         A scorer for :func:`~workbench.metrics.score`; ``scorer.score(results, cases)`` gives its
@@ -154,6 +157,7 @@ def judge(
         project=project,
         progress=progress,
         structured=structured,
+        timeout=timeout,
         rubric=rubric,
         include_reference=include_reference,
         include_context=include_context,

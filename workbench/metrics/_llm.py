@@ -151,6 +151,16 @@ def bounded(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "properties": props} if props else schema
 
 
+def judge_timeout(judge: Model, timeout: float | None) -> float:
+    """Seconds a judge call may take: ``timeout``, else 300 for a local model (it shares the CPU
+    with everything else, and a re-asked call starts over) and 60 for a served one."""
+    if timeout is not None:
+        if timeout <= 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+        return float(timeout)
+    return 300.0 if judge.is_local else 60.0
+
+
 def grade_schema(scale: Any) -> dict[str, Any]:
     """The JSON schema of a grade reply on ``scale`` (rationale first, so the judge reasons first)."""
     if is_label_scale(scale):
@@ -236,6 +246,7 @@ class LLMScorer:
     project: str | None = None
     progress: bool = False
     structured: bool | None = None
+    timeout: float | None = None
     name = "judge"  # the scorer's name in its spec (class attribute)
 
     def __post_init__(self) -> None:
@@ -273,7 +284,14 @@ class LLMScorer:
         if not conversations:
             return []
         tag = f"judge:{self.metric}"
-        return complete(self.judge, conversations, project=self.project, progress=self.progress, tag=tag)
+        return complete(
+            self.judge,
+            conversations,
+            project=self.project,
+            progress=self.progress,
+            tag=tag,
+            timeout=judge_timeout(self.judge, self.timeout),
+        )
 
     def check_case(self, case: Any) -> str | None:
         """An error message when this scorer cannot score rows of ``case`` (None when it can)."""

@@ -21,6 +21,7 @@ from workbench.metrics._judge import (
     case_lookup,
     is_self_judged,
     judge_model,
+    judge_timeout,
     render_case,
     result_rows,
     warn_self_judged,
@@ -110,6 +111,7 @@ def pairwise_judge(
     project: str | None = None,
     progress: bool = False,
     structured: bool | None = None,
+    timeout: float | None = None,
 ) -> pl.DataFrame:
     """Judge ``a`` against ``b`` on every case (and sample) both answered, in both orders.
 
@@ -128,6 +130,7 @@ def pairwise_judge(
         project: the project folder whose cache holds the judge's calls.
         progress: show a progress bar for the judge's calls.
         structured: decode under the reply's JSON schema (default: for local models only).
+        timeout: seconds a judge call may take (default 300 for a local model, 60 otherwise).
 
     Returns:
         One row per pair: ``case_id``, ``sample``, the other key column, ``model_a`` (= a),
@@ -186,7 +189,14 @@ def pairwise_judge(
         from workbench.runner import complete
 
         return (
-            complete(judge, conversations, project=project, progress=progress, tag="judge:pairwise")
+            complete(
+                judge,
+                conversations,
+                project=project,
+                progress=progress,
+                tag="judge:pairwise",
+                timeout=judge_timeout(judge, timeout),
+            )
             if conversations
             else []
         )
