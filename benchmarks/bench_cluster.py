@@ -9,10 +9,16 @@ cache lives in an empty temporary project (so every text is embedded), split int
 model, embedding and clustering (KMeans for k = 2..12 with a 2,000-row silhouette sample, c-TF-IDF
 names, representative examples). A second fit on the warm cache shows what re-clustering costs.
 The machine's load average is recorded too: other processes on a 2-core machine slow every figure.
+
+The pipeline runs with the Embedder backend given as ``--backend`` (default ``onnx``: the same
+vectors as sentence-transformers, exported once to ONNX and run with onnxruntime). In the same run,
+torch (sentence-transformers) and the backend each embed the same 1,000-text sample, without cache,
+for a like-for-like speed ratio and the cosine between their vectors.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import sys
@@ -29,6 +35,7 @@ from benchmarks._common import record  # noqa: E402
 N_TEXTS = 10_000
 SEED = 0
 TARGET_S = 60.0
+SAMPLE = 1_000  # texts embedded by both torch and the backend, for the ratio
 
 INTENTS = {
     "refund": [
@@ -97,21 +104,47 @@ def make_texts(n: int, seed: int = SEED) -> list[str]:
     return list(texts)
 
 
-def main() -> dict[str, object]:
+def compare_with_torch(texts: list[str], backend: str) -> dict[str, object]:
+    """Embed the same texts with torch and ``backend`` (no cache, models loaded first)."""
+    import numpy as np
+
+    from workbench.embed import Embedder
+
+    rates, vectors = {}, {}
+    for name in dict.fromkeys(["torch", backend]):
+        embedder = Embedder(backend=name, cache=False)
+        _ = embedder.model
+        embedder.encode(texts[:64])  # warm-up: first-call allocations
+        t0 = time.perf_counter()
+        vectors[name] = embedder.encode(texts)
+        rates[name] = len(texts) / (time.perf_counter() - t0)
+    cosine = np.sum(vectors["torch"] * vectors[backend], axis=1)
+    return {
+        "sample_texts": len(texts),
+        "sample_torch_texts_per_s": round(rates["torch"], 1),
+        f"sample_{backend}_texts_per_s": round(rates[backend], 1),
+        "speedup_vs_torch": round(rates[backend] / rates["torch"], 2),
+        "cosine_to_torch_min": round(float(cosine.min()), 6),
+        "cosine_to_torch_mean": round(float(cosine.mean()), 6),
+        "load_average_1min_after_sample": round(os.getloadavg()[0], 2),
+    }
+
+
+def main(backend: str = "onnx") -> dict[str, object]:
     from workbench.cluster import Clusterer
     from workbench.embed import Embedder
 
     texts = make_texts(N_TEXTS)
     with tempfile.TemporaryDirectory() as project:
-        embedder = Embedder(project=project)
+        embedder = Embedder(project=project, backend=backend)
         t0, c0 = time.perf_counter(), time.process_time()
-        _ = embedder.model  # load torch and the model (once per process)
+        _ = embedder.model  # load the model (once per process; ONNX: export once per machine)
         t1 = time.perf_counter()
         vectors = embedder.encode(texts)
         t2 = time.perf_counter()
         clusterer = Clusterer(embedder=embedder).fit(texts, embeddings=vectors)
         t3, c3 = time.perf_counter(), time.process_time()
-        warm = Clusterer(embedder=Embedder(project=project))
+        warm = Clusterer(embedder=Embedder(project=project, backend=backend))
         t4 = time.perf_counter()
         warm.fit(texts)  # every vector from the SQLite cache
         t5 = time.perf_counter()
@@ -122,6 +155,7 @@ def main() -> dict[str, object]:
         "command": ".venv/bin/python benchmarks/bench_cluster.py",
         "texts": N_TEXTS,
         "model": "all-MiniLM-L6-v2 (CPU)",
+        "backend": backend,
         "batch_size": embedder.batch_size,
         "load_model_s": round(t1 - t0, 2),
         "embed_s": round(t2 - t1, 2),
@@ -133,13 +167,20 @@ def main() -> dict[str, object]:
         "n_clusters_chosen": clusterer.n_clusters_,
         "target_s": TARGET_S,
         "meets_target": (t3 - t0) < TARGET_S,
+        "load_average_1min_after_fit": round(os.getloadavg()[0], 2),
     }
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", default="onnx", choices=["torch", "onnx", "onnx-int8"])
+    parser.add_argument("--no-compare", action="store_true", help="skip the torch comparison")
+    args = parser.parse_args()
     load = os.getloadavg()[0]
-    figures = main()
+    figures = main(args.backend)
     figures["load_average_1min_before"] = round(load, 2)
+    if not args.no_compare:
+        figures.update(compare_with_torch(make_texts(SAMPLE, seed=SEED + 1), args.backend))
     record("cluster", figures)
     for key, value in figures.items():
         print(f"{key:>28}: {value}")

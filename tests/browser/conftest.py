@@ -91,7 +91,10 @@ class LabServer:
     process: subprocess.Popen[bytes]
 
     def lab_url(self, notebook: str) -> str:
-        return f"{self.url}/lab/tree/{notebook}?token={self.token}"
+        # One JupyterLab workspace per notebook: the default workspace would restore every notebook
+        # an earlier test left open, and their panels would clash with this test's.
+        workspace = "wb-" + "".join(c if c.isalnum() else "-" for c in notebook)
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{notebook}?token={self.token}"
 
     def log_tail(self, n_chars: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-n_chars:]

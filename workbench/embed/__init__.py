@@ -8,5 +8,15 @@ torch and sentence-transformers load on the first :meth:`Embedder.encode` that n
 
 from workbench.embed._cache import EmbeddingCache, text_key
 from workbench.embed._embedder import DEFAULT_MODEL, Embedder, default_model_path, load_model
+from workbench.embed._onnx import BACKENDS, onnx_cache_dir
 
-__all__ = ["DEFAULT_MODEL", "Embedder", "EmbeddingCache", "default_model_path", "load_model", "text_key"]
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_MODEL",
+    "Embedder",
+    "EmbeddingCache",
+    "default_model_path",
+    "load_model",
+    "onnx_cache_dir",
+    "text_key",
+]
