@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench._sqlite import enable_wal
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (
     key BLOB PRIMARY KEY,      -- sha256 of model id + NUL + text
@@ -43,7 +45,7 @@ class EmbeddingCache:
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=60)
-        conn.execute("PRAGMA journal_mode=WAL")
+        enable_wal(conn)
         conn.execute(_SCHEMA)
         return conn
 

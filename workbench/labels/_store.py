@@ -25,6 +25,7 @@ import polars as pl
 
 from workbench._project import STORE_DIRNAME, project_dir
 from workbench._schema import LABEL_COLUMNS, polars_schema
+from workbench._sqlite import enable_wal
 
 FILENAME = "labels.sqlite"
 KINDS = ("single", "pairwise")
@@ -197,7 +198,7 @@ class LabelStore:
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            con.execute("PRAGMA journal_mode = WAL")
+            enable_wal(con, BUSY_TIMEOUT_MS / 1000)
             con.execute("PRAGMA synchronous = FULL")
             if con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 con.execute("BEGIN IMMEDIATE")

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from workbench._sqlite import enable_wal
+
 _SECRET_NAME = re.compile(
     r"(api_?key|secret|password|passwd|authorization|bearer|access_token|refresh_token|"
     r"session_token|credentials?|^headers$|^extra_headers$|aws_.*key)",
@@ -93,7 +95,7 @@ class CallCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        enable_wal(self._conn)
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, "
