@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from workbench._frames import polars_frame
+
 #: Levels of measurement that need an order (or numeric values) on the categories.
 ORDERED_LEVELS = ("ordinal", "interval", "ratio")
 LEVELS = ("nominal", *ORDERED_LEVELS)
@@ -47,12 +49,9 @@ def is_number(value: Any) -> bool:
 
 def as_polars(labels: Any) -> pl.DataFrame:
     """Accept a polars/pandas DataFrame, a polars LazyFrame or a list of dicts."""
-    if isinstance(labels, pl.DataFrame):
-        return labels
-    if isinstance(labels, pl.LazyFrame):
-        return labels.collect()
-    if type(labels).__module__.startswith("pandas") and type(labels).__name__ == "DataFrame":
-        return pl.from_pandas(labels)
+    frame = polars_frame(labels)
+    if frame is not None:
+        return frame
     if isinstance(labels, list) and all(isinstance(row, dict) for row in labels):
         if not labels:
             raise ValueError("labels is an empty list: expected one dict per (item, rater) label")

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from workbench._frames import polars_frame
 from workbench._schema import RESULT_KEY
 
 #: The columns that identify a result row; the ones present are kept with every item.
@@ -16,12 +17,9 @@ ID_COLUMNS = ("case_id", "model", "variant", "sample")
 
 def as_polars(data: Any, name: str) -> pl.DataFrame:
     """A polars DataFrame from polars/pandas, a Run/Scores/CaseSet (``to_polars``) or a LazyFrame."""
-    if isinstance(data, pl.DataFrame):
-        return data
-    if isinstance(data, pl.LazyFrame):
-        return data.collect()
-    if type(data).__module__.startswith("pandas") and type(data).__name__ == "DataFrame":
-        return pl.from_pandas(data)
+    frame = polars_frame(data)
+    if frame is not None:
+        return frame
     if hasattr(data, "to_polars"):
         frame = data.to_polars()
         if isinstance(frame, pl.DataFrame):

@@ -7,15 +7,14 @@ from typing import Any
 
 import polars as pl
 
+from workbench._frames import polars_frame
+
 
 def as_frame(frame: Any, where: str) -> pl.DataFrame:
     """A polars DataFrame from a polars DataFrame/LazyFrame or a pandas DataFrame."""
-    if isinstance(frame, pl.LazyFrame):
-        return frame.collect()
-    if isinstance(frame, pl.DataFrame):
-        return frame
-    if type(frame).__module__.split(".")[0] == "pandas" and type(frame).__name__ == "DataFrame":
-        return pl.from_pandas(frame)
+    out = polars_frame(frame)
+    if out is not None:
+        return out
     raise TypeError(f"{where}(): expected a polars or pandas DataFrame, got {type(frame).__name__}")
 
 

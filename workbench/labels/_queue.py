@@ -14,6 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from workbench._frames import polars_frame
+
 SINGLE = ("run_id", "case_id", "model", "variant", "sample")
 PAIR = ("run_id", "case_id", "model_a", "model_b")
 
@@ -21,12 +23,9 @@ PAIR = ("run_id", "case_id", "model_a", "model_b")
 def _frame(data: Any, name: str) -> pl.DataFrame:
     if hasattr(data, "results") and not isinstance(data, pl.DataFrame):
         data = data.results
-    if isinstance(data, pl.LazyFrame):
-        return data.collect()
-    if isinstance(data, pl.DataFrame):
-        return data
-    if type(data).__name__ == "DataFrame" and type(data).__module__.startswith("pandas"):
-        return pl.from_pandas(data)
+    frame = polars_frame(data)
+    if frame is not None:
+        return frame
     if hasattr(data, "to_polars"):
         return _frame(data.to_polars(), name)
     raise TypeError(f"{name} must be a Run or a polars/pandas DataFrame, got {type(data).__name__}")

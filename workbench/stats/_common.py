@@ -7,6 +7,8 @@ from typing import Any
 
 import polars as pl
 
+from workbench._frames import polars_frame
+
 #: Groups at or above this size use a closed form instead of resampling: the normal interval for a
 #: mean (and the sign-flip test), order statistics for a percentile. For a mean each end of the
 #: percentile bootstrap interval then sits about skew * (z^2 - 1) / (12 z sqrt(n)) of the interval
@@ -18,12 +20,9 @@ NORMAL_APPROX_MIN_N = 1000
 
 def as_polars(frame: Any, name: str) -> pl.DataFrame:
     """Accept a polars or pandas DataFrame (or a polars LazyFrame) and return a polars DataFrame."""
-    if isinstance(frame, pl.DataFrame):
-        return frame
-    if isinstance(frame, pl.LazyFrame):
-        return frame.collect()
-    if type(frame).__module__.startswith("pandas") and type(frame).__name__ == "DataFrame":
-        return pl.from_pandas(frame)
+    out = polars_frame(frame)
+    if out is not None:
+        return out
     raise TypeError(f"{name} must be a polars or pandas DataFrame, got {type(frame).__name__}")
 
 

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from workbench._frames import polars_frame
 from workbench.traffic._detectors import DETECTORS, PII_TYPES, Detector, find_spans
 
 
@@ -140,13 +141,12 @@ class PiiReport:
 
 
 def _to_polars(data: Any) -> pl.DataFrame:
-    if isinstance(data, pl.LazyFrame):
-        return data.collect()
-    if isinstance(data, pl.DataFrame):
-        return data
-    if type(data).__module__.startswith("pandas"):
-        return pl.from_pandas(data)
-    raise TypeError(f"scrub expects a polars DataFrame/LazyFrame or a pandas DataFrame, got {type(data).__name__}")
+    frame = polars_frame(data)
+    if frame is not None:
+        return frame
+    raise TypeError(
+        f"scrub expects a polars DataFrame/LazyFrame or a pandas DataFrame, got {type(data).__name__}"
+    )
 
 
 def scrub(
@@ -219,5 +219,7 @@ def scrub(
         for i, found in affected.items():
             flags[i] = [t for t in PII_TYPES if t in found]
         out = out.with_columns(pl.Series(flag_column, flags, dtype=pl.List(pl.Utf8)))
-    ordered = {k: counts[k] for k in sorted(counts, key=lambda k: (columns.index(k[0]), PII_TYPES.index(k[1])))}
+    ordered = {
+        k: counts[k] for k in sorted(counts, key=lambda k: (columns.index(k[0]), PII_TYPES.index(k[1])))
+    }
     return out, PiiReport(df.height, len(affected), ordered, tuple(columns))
