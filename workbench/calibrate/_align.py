@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from workbench.calibrate._load import as_labels
-from workbench.stats._common import as_polars
+from workbench.stats._common import as_polars, one_metric
 
 KEY = ("case_id", "model", "variant", "sample")
 ITEM = "item"
@@ -46,15 +46,7 @@ def pick_metric(
     scores: pl.DataFrame, metric: str | None, param: str = "judge_scores"
 ) -> tuple[pl.DataFrame, str]:
     """The rows of one metric; with several metrics and none named, say which to choose."""
-    if "metric" not in scores.columns:
-        raise ValueError(f"{param}: column 'metric' is missing; expected a score table (SCORE_COLUMNS)")
-    names = scores.get_column("metric").unique(maintain_order=True).drop_nulls().to_list()
-    if metric is None:
-        if len(names) != 1:
-            raise ValueError(f"{param} has {len(names)} metrics {names}; choose one with metric=...")
-        metric = names[0]
-    elif metric not in names:
-        raise ValueError(f"metric {metric!r} is not in {param}; metrics there: {names}")
+    metric = one_metric(scores, metric, param)
     return scores.filter(pl.col("metric") == metric), metric
 
 

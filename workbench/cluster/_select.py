@@ -10,6 +10,7 @@ import polars as pl
 
 from workbench._frames import polars_frame
 from workbench._schema import RESULT_KEY
+from workbench.stats._common import one_metric
 
 #: The columns that identify a result row; the ones present are kept with every item.
 ID_COLUMNS = ("case_id", "model", "variant", "sample")
@@ -111,18 +112,7 @@ def scored_rows(
 
 def pick_metric(table: pl.DataFrame, metric: str | None) -> str:
     """The metric to use: the one given (checked) or the only one in ``table``."""
-    if "metric" not in table.columns:
-        raise ValueError(f"scores has no 'metric' column; columns: {', '.join(table.columns)}")
-    available = table.get_column("metric").unique(maintain_order=True).drop_nulls().to_list()
-    if metric is None:
-        if len(available) == 1:
-            return str(available[0])
-        raise ValueError(
-            f"scores has {len(available)} metrics; pass metric= one of: {', '.join(available) or '(none)'}"
-        )
-    if metric not in available:
-        raise ValueError(f"metric {metric!r} is not in scores; available metrics: {', '.join(available)}")
-    return metric
+    return one_metric(table, metric)
 
 
 def failures(

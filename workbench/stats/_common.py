@@ -59,6 +59,27 @@ def select_metrics(scores: pl.DataFrame, metric: str | Sequence[str] | None) -> 
     return scores.filter(pl.col("metric").is_in(wanted))
 
 
+def one_metric(scores: pl.DataFrame, metric: str | None, param: str = "scores") -> str:
+    """The one metric to use: ``metric`` if ``scores`` has it, else the only metric there is.
+
+    Raises a ValueError naming the choices when ``metric`` is unknown, or None with several metrics.
+    """
+    if "metric" not in scores.columns:
+        raise ValueError(
+            f"{param}: column 'metric' is missing; expected a score table (columns: {', '.join(scores.columns)})"
+        )
+    names = scores.get_column("metric").unique(maintain_order=True).drop_nulls().to_list()
+    if metric is None:
+        if len(names) == 1:
+            return str(names[0])
+        raise ValueError(
+            f"{param} has {len(names)} metrics; pass metric= one of: {', '.join(names) or '(none)'}"
+        )
+    if metric not in names:
+        raise ValueError(f"metric {metric!r} is not in {param}; available metrics: {', '.join(names)}")
+    return metric
+
+
 def clean_values(frame: pl.DataFrame, column: str = "value") -> pl.DataFrame:
     """Make NaN a null so that "could not score" is never averaged in as a number."""
     dtype = frame.schema[column]
