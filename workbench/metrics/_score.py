@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from workbench._schema import RESULT_KEY, SCORE_KEY
+from workbench._table import as_table, cases_of
 from workbench.metrics._frame import SCORE_SCHEMA, conform_scores, scores_frame
 from workbench.metrics._save import save_scores
 from workbench.metrics._scorer import SCORE_FIELDS, Score, Scorer, as_score, error_score
@@ -65,12 +66,14 @@ def score(
     from workbench.runner._result import Run
 
     store = run_id = None
+    run = run_or_results if isinstance(run_or_results, Run) else None
+    cases = cases_of(run_or_results, cases=cases)
     if isinstance(run_or_results, Run):
         results = run_or_results.results
         store, run_id = run_or_results.store, run_or_results.id
         check_duplicates = False  # the runner writes one row per key
     else:
-        results = _as_polars(run_or_results, "run_or_results")
+        results = as_table(run_or_results, want="results", param="run_or_results", func="score")
         check_duplicates = True
     items = _as_scorers(scorers)
     scorer_list = [s for s in items if isinstance(s, Scorer)]
@@ -105,20 +108,11 @@ def score(
     table = pl.concat(parts, how="diagonal_relaxed")
     if save and store is not None and run_id is not None:
         save_scores(store, run_id, table)
-    return Scores(table, cases=cases)
+    return Scores(table, cases=cases, run=run)
 
 
 # -- inputs ----------------------------------------------------------------------------------------
 
-
-def _as_polars(frame: Any, name: str) -> pl.DataFrame:
-    if isinstance(frame, pl.DataFrame):
-        return frame
-    if isinstance(frame, pl.LazyFrame):
-        return frame.collect()
-    if type(frame).__module__.startswith("pandas") and type(frame).__name__ == "DataFrame":
-        return pl.from_pandas(frame)
-    raise TypeError(f"{name} must be a Run or a polars/pandas DataFrame, got {type(frame).__name__}")
 
 
 def is_table_scorer(obj: Any) -> bool:
@@ -197,9 +191,7 @@ def _prepare_results(results: pl.DataFrame, check_duplicates: bool) -> pl.DataFr
 def _cases_frame(cases: Any) -> pl.DataFrame | None:
     if cases is None:
         return None
-    frame = cases.to_polars() if hasattr(cases, "to_polars") else _as_polars(cases, "cases")
-    if "case_id" not in frame.columns:
-        raise ValueError(f"cases has no 'case_id' column; columns: {', '.join(frame.columns)}")
+    frame = as_table(cases, want="cases", param="cases", func="score", columns=["case_id"])
     frame = frame.with_columns(pl.col("case_id").cast(pl.Utf8))
     dup = frame.get_column("case_id").is_duplicated()
     if dup.any():
@@ -362,7 +354,7 @@ def _with_failed_rows(
 
 def _table_scores(s: Any, results: pl.DataFrame, cases: Any) -> pl.DataFrame:
     """Scores from a table scorer, checked to have the score key and its own metric."""
-    table = _as_polars(s.score(results, cases), f"{s.metric}.score()")
+    table = as_table(s.score(results, cases), param=f"{s.metric}.score()", func="score")
     missing = [c for c in (*SCORE_KEY, "value") if c not in table.columns]
     if missing:
         raise ValueError(f"{s!r}.score() returned a table without {', '.join(missing)}")

@@ -21,12 +21,15 @@ class Scores:
 
     Attributes:
         table: the polars DataFrame.
-        cases: the cases given to ``score`` (used by :meth:`summary` for tag slices), or None.
+        run: the :class:`~workbench.runner.Run` that was scored, or None (scored from a bare table).
+        cases: the cases given to ``score``, else the run's, else None (used for tag slices and by
+            every function that needs the cases, so ``cases=`` need not be passed again).
     """
 
-    def __init__(self, table: pl.DataFrame, cases: Any = None) -> None:
+    def __init__(self, table: pl.DataFrame, cases: Any = None, run: Any = None) -> None:
         self.table = table
-        self.cases = cases
+        self.run = run
+        self.cases = cases if cases is not None else getattr(run, "cases", None)
 
     # -- conversions -------------------------------------------------------------------------------
 

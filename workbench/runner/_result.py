@@ -11,6 +11,7 @@ import polars as pl
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbench.cases import CaseSet
     from workbench.store._store import Store
 
 
@@ -22,12 +23,26 @@ class Run:
             resumes and completes the same run).
         config: what was run (models, parameters without secrets, prompts, case set version...).
         results: one row per (case, model, variant, sample); see ``workbench._schema.RESULT_COLUMNS``.
+        table: the same frame as ``results`` (every result object's main table is ``.table``).
+        cases: the :class:`~workbench.cases.CaseSet` the run ran over (None for a run loaded from
+            a store that did not keep it), so ``cases=`` need not be passed again.
     """
 
-    def __init__(self, config: Mapping[str, Any], results: pl.DataFrame, store: Store | None = None) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        results: pl.DataFrame,
+        store: Store | None = None,
+        cases: CaseSet | None = None,
+    ) -> None:
         self.config = dict(config)
         self.results = results
         self.store = store
+        self.cases = cases
+
+    @property
+    def table(self) -> pl.DataFrame:
+        return self.results
 
     @property
     def id(self) -> str:

@@ -246,7 +246,7 @@ async def arun(
         n_cached=int(results["cached"].sum()),
     )
     store.write_manifest(run_id, manifest)
-    return Run(manifest, results, store=store)
+    return Run(manifest, results, store=store, cases=case_set)
 
 
 async def _call_jobs(
