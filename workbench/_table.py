@@ -115,12 +115,17 @@ def require_columns(
     param: str = "data",
     func: str | None = None,
     expected: str | None = None,
+    named_by: str | None = None,
 ) -> None:
-    """Raise a ValueError naming every missing column, what was expected and the columns there are."""
+    """Raise a ValueError naming every missing column, what was expected and the columns there are.
+
+    ``named_by`` is the parameter that named the columns (``by``, ``metric=``...) when it is not
+    ``param`` itself: the message then starts with it.
+    """
     missing = [c for c in columns if c not in frame.columns]
     if not missing:
         return
-    where = f"{func}: {param}" if func else param
+    where = ": ".join(x for x in (func, named_by) if x) + (": " if func or named_by else "") + param
     what = f"; expected {expected}" if expected else ""
     raise ValueError(
         f"{where} has no column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}{what}. "

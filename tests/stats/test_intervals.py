@@ -21,7 +21,7 @@ def wilson_by_hand(k: float, n: int, z: float) -> tuple[float, float]:
     [(8, 10, 0.95, 1.959963984540054), (3, 40, 0.9, 1.6448536269514722), (50, 100, 0.99, 2.5758293035489004)],
 )
 def test_wilson_matches_the_formula(k, n, confidence, z):
-    lo, hi = wilson_interval(k, n, confidence)
+    lo, hi = wilson_interval(k, n, confidence=confidence)
     exp_lo, exp_hi = wilson_by_hand(k, n, z)
     assert lo == pytest.approx(exp_lo, abs=1e-12)
     assert hi == pytest.approx(exp_hi, abs=1e-12)
@@ -70,7 +70,7 @@ def test_bootstrap_matches_scipy_percentile_bootstrap():
     from scipy.stats import bootstrap
 
     x = np.random.default_rng(2).exponential(1.0, size=150)
-    ours = bootstrap_ci(x, "median", n_resamples=4000, seed=0)
+    ours = bootstrap_ci(x, stat="median", n_resamples=4000, seed=0)
     ref = bootstrap(
         (x,), np.median, n_resamples=4000, method="percentile", random_state=0
     ).confidence_interval
@@ -82,11 +82,11 @@ def test_bootstrap_matches_scipy_percentile_bootstrap():
 
 def test_bootstrap_percentile_stat_and_callables():
     x = np.arange(1.0, 101.0)
-    est, lo, hi = bootstrap_ci(x, 0.9, n_resamples=500)
+    est, lo, hi = bootstrap_ci(x, stat=0.9, n_resamples=500)
     assert est == pytest.approx(np.quantile(x, 0.9))
     assert lo <= est <= hi
-    with_axis = bootstrap_ci(x, lambda a, axis: np.std(a, axis=axis), n_resamples=300, seed=5)
-    per_row = bootstrap_ci(x, lambda a: float(np.std(a)), n_resamples=300, seed=5)
+    with_axis = bootstrap_ci(x, stat=lambda a, axis: np.std(a, axis=axis), n_resamples=300, seed=5)
+    per_row = bootstrap_ci(x, stat=lambda a: float(np.std(a)), n_resamples=300, seed=5)
     assert with_axis == pytest.approx(per_row)
     assert with_axis[0] == pytest.approx(np.std(x))
 
@@ -109,7 +109,7 @@ def test_bootstrap_refuses_missing_values(values):
 @pytest.mark.parametrize("stat", ["mode", 95, 1.5])
 def test_bootstrap_rejects_unknown_stats(stat):
     with pytest.raises(ValueError, match="stat"):
-        bootstrap_ci([1.0, 2.0], stat)
+        bootstrap_ci([1.0, 2.0], stat=stat)
 
 
 def test_mean_interval_multinomial_path_agrees_with_index_bootstrap():

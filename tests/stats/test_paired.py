@@ -189,7 +189,7 @@ def test_errors_name_what_is_wrong():
         compare(scores, "ok", "a", "a")
     with pytest.raises(ValueError, match="metric 'nope' is not in scores; available metrics: ok"):
         compare(scores, "nope", "a", "b")
-    with pytest.raises(ValueError, match="by: column 'judge' is not in scores"):
+    with pytest.raises(ValueError, match="by: scores has no column 'judge'"):
         compare(scores, "ok", "a", "b", by="judge")
     with pytest.raises(ValueError, match="several rows for the same case_id/sample"):
         compare(pl.concat([scores, scores]), "ok", "a", "b")

@@ -229,7 +229,7 @@ def test_unknown_metric_lists_the_available_ones():
 
 def test_unknown_by_column_is_named():
     with pytest.raises(
-        ValueError, match="by: column 'judge' is not in scores; available columns: run_id, case_id"
+        ValueError, match="by: scores has no column 'judge'. Columns present: run_id, case_id"
     ):
         summarize(toy_scores(), by=("model", "judge"))
 

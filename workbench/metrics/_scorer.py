@@ -14,7 +14,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import polars as pl
@@ -154,6 +154,20 @@ class Scorer:
         self.metric = metric or name
         if not isinstance(self.metric, str) or not self.metric:
             raise ValueError(f"{name}: metric must be a non-empty string, got {self.metric!r}")
+        # `wb.exact_match?` and help() show the scorer's own docs; the signature shown is that of
+        # calling the scorer (binding its arguments), with the values bound so far as defaults.
+        self.__doc__ = fn.__doc__
+        self.__wrapped__ = fn
+        self.__module__ = getattr(fn, "__module__", None) or type(self).__module__
+        self.__qualname__ = getattr(fn, "__qualname__", name)
+        self.__name__ = name
+        self.__signature__ = inspect.Signature(
+            [
+                p.replace(kind=p.KEYWORD_ONLY, default=self._args.get(p.name, p.default))
+                for p in arg_params
+            ]
+            + [inspect.Parameter("metric", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | None")]
+        )
 
     # -- binding ----------------------------------------------------------------------------------
 
@@ -271,14 +285,31 @@ class Scorer:
         return f"{self.name}({args}{metric})"
 
 
+@overload
+def scorer(fn: Callable[..., Any], /) -> Scorer: ...
+
+
+@overload
 def scorer(
-    fn: Callable[..., Any] | None = None,
+    fn: None = None,
+    /,
     *,
     name: str | None = None,
     vectorized: Callable[..., pl.DataFrame] | None = None,
     columns: Iterable[str] | Mapping[str, str] | None = None,
     validate: Callable[..., None] | None = None,
-) -> Any:
+) -> Callable[[Callable[..., Any]], Scorer]: ...
+
+
+def scorer(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    vectorized: Callable[..., pl.DataFrame] | None = None,
+    columns: Iterable[str] | Mapping[str, str] | None = None,
+    validate: Callable[..., None] | None = None,
+) -> Scorer | Callable[[Callable[..., Any]], Scorer]:
     """Make a function a scorer: ``fn(output, [case], [row], *, arg=default, ...)``.
 
     The function gets the model's output text and, if it has parameters of those names, the

@@ -7,7 +7,8 @@ from typing import Any
 
 import polars as pl
 
-from workbench._frames import polars_frame
+from workbench._table import Want, as_table
+from workbench._table import require_columns as shared_require_columns
 
 #: Groups at or above this size use a closed form instead of resampling: the normal interval for a
 #: mean (and the sign-flip test), order statistics for a percentile. For a mean each end of the
@@ -18,12 +19,9 @@ from workbench._frames import polars_frame
 NORMAL_APPROX_MIN_N = 1000
 
 
-def as_polars(frame: Any, name: str) -> pl.DataFrame:
-    """Accept a polars or pandas DataFrame (or a polars LazyFrame) and return a polars DataFrame."""
-    out = polars_frame(frame)
-    if out is not None:
-        return out
-    raise TypeError(f"{name} must be a polars or pandas DataFrame, got {type(frame).__name__}")
+def as_polars(frame: Any, name: str, want: Want = "any") -> pl.DataFrame:
+    """:func:`workbench._table.as_table` with the parameter named in errors."""
+    return as_table(frame, want=want, param=name)
 
 
 def as_tuple(by: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -36,12 +34,8 @@ def as_tuple(by: str | Sequence[str] | None) -> tuple[str, ...]:
 
 
 def require_columns(frame: pl.DataFrame, columns: Iterable[str], param: str, table: str) -> None:
-    """Raise a ValueError naming the first missing column, the parameter, and the columns there are."""
-    for col in columns:
-        if col not in frame.columns:
-            raise ValueError(
-                f"{param}: column {col!r} is not in {table}; available columns: {', '.join(frame.columns)}"
-            )
+    """:func:`workbench._table.require_columns` for a parameter (``by``...) naming columns of ``table``."""
+    shared_require_columns(frame, columns, param=table, named_by=None if param == table else param)
 
 
 def select_metrics(scores: pl.DataFrame, metric: str | Sequence[str] | None) -> pl.DataFrame:

@@ -30,7 +30,7 @@ class StatsWarning(UserWarning):
     """A statistic could not be formed as asked (an empty slice, a single case, ...)."""
 
 
-def wilson_interval(successes: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+def wilson_interval(successes: float, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion.
 
     Unlike the normal (Wald) interval it stays inside [0, 1] and keeps a proper width when every
@@ -79,6 +79,7 @@ def wilson_arrays(successes: np.ndarray, n: np.ndarray, confidence: float) -> tu
 
 def bootstrap_ci(
     values: Any,
+    *,
     stat: Stat = "mean",
     n_resamples: int = 2000,
     confidence: float = 0.95,

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from workbench._table import cases_of
 from workbench.stats._common import as_polars, as_tuple, check_confidence, join_notes, require_columns
 from workbench.stats._intervals import StatsWarning, quantile_intervals, wilson_arrays
 from workbench.stats._slices import SLICE, Slices, attach_slices, join_nulls
@@ -20,6 +21,7 @@ _TTFT_QS = (0.5, 0.95)
 
 def operational_summary(
     results: Any,
+    *,
     by: str | Sequence[str] = ("model", "variant"),
     slices: Slices = None,
     cases: Any = None,
@@ -49,7 +51,8 @@ def operational_summary(
     throughput describe the calls as they were made, not the cache lookup.
 
     Args:
-        results: a results table (polars or pandas), see ``workbench._schema.RESULT_COLUMNS``;
+        results: a :class:`~workbench.runner.Run` (or a Scores of one), or a results table
+            (polars or pandas), see ``workbench._schema.RESULT_COLUMNS``;
             ``error_type`` and ``latency_s`` are required, the other columns are used when present.
         by, slices, cases, confidence, seed, n_resamples: as in ``summarize``.
 
@@ -57,7 +60,8 @@ def operational_summary(
         A polars DataFrame.
     """
     check_confidence(confidence)
-    frame = as_polars(results, "results")
+    cases = cases_of(results, cases=cases)
+    frame = as_polars(results, "results", want="results")
     by = as_tuple(by)
     require_columns(frame, ["error_type", "latency_s"], "results", "results")
     require_columns(frame, by, "by", "results")

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from workbench._table import cases_of
 from workbench.stats._common import (
     NORMAL_APPROX_MIN_N,
     as_polars,
@@ -51,6 +52,7 @@ def compare(
     metric: str,
     a: Any,
     b: Any,
+    *,
     by: str | Sequence[str] = "model",
     confidence: float = 0.95,
     seed: int = 0,
@@ -79,7 +81,7 @@ def compare(
     Pairs are treated as independent; with several samples per case the test is over samples too.
 
     Args:
-        scores: scores table (polars or pandas).
+        scores: a :class:`~workbench.metrics.Scores`, or a scores table (polars or pandas).
         metric: the metric to compare.
         a, b: a value of the ``by`` column (e.g. a model name), or a dict column -> value, e.g.
             ``{"model": "gpt-4o", "variant": "v2"}``.
@@ -120,6 +122,7 @@ def compare_slices(
     metric: str,
     a: Any,
     b: Any,
+    *,
     slices: Slices,
     cases: Any = None,
     by: str | Sequence[str] = "model",
@@ -148,6 +151,7 @@ def compare_slices(
     check_confidence(confidence)
     if correction not in ("holm", "fdr_bh"):
         raise ValueError(f"correction must be 'holm' or 'fdr_bh', got {correction!r}")
+    cases = cases_of(scores, cases=cases)
     frame, sel_a, sel_b, keys = _prepare(scores, metric, a, b, by)
     kind = _kind(frame, sel_a, sel_b, keys, method)
     sliced, names = attach_slices(frame, slices, cases, "scores")
@@ -183,7 +187,7 @@ def adjust_pvalues(pvalues: pl.Series, correction: str) -> list[float | None]:
 def _prepare(
     scores: Any, metric: str, a: Any, b: Any, by: str | Sequence[str]
 ) -> tuple[pl.DataFrame, pl.Expr, pl.Expr, list[str]]:
-    frame = as_polars(scores, "scores")
+    frame = as_polars(scores, "scores", want="scores")
     require_columns(frame, ["metric", "value", "case_id"], "scores", "scores")
     if not isinstance(metric, str):
         raise TypeError(f"metric must be one metric name (a str), got {type(metric).__name__}")

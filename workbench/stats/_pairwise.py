@@ -1,6 +1,6 @@
 """Pairwise verdicts (case_id, model_a, model_b, winner in {"a", "b", "tie"}[, consistent]).
 
-``win_rate`` for one candidate against one baseline, ``bradley_terry`` ratings for every model.
+``win_rate`` of one model against another, ``bradley_terry`` ratings for every model.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ ELO_SCALE = 400 / np.log(10)
 ELO_OFFSET = 1000.0
 
 WIN_RATE_SCHEMA: dict[str, Any] = {
-    "candidate": pl.Utf8,
-    "baseline": pl.Utf8,
+    "a": pl.Utf8,
+    "b": pl.Utf8,
     "n": pl.Int64,
     "wins": pl.Int64,
     "losses": pl.Int64,
@@ -74,12 +74,13 @@ def _apply_policy(frame: pl.DataFrame, inconsistent: str) -> pl.DataFrame:
 
 def win_rate(
     pairwise: Any,
-    candidate: str,
-    baseline: str,
+    a: str,
+    b: str,
+    *,
     confidence: float = 0.95,
     inconsistent: Inconsistent = "keep",
 ) -> pl.DataFrame:
-    """Win rate of ``candidate`` against ``baseline`` over the verdicts that compare the two.
+    """Win rate of model ``a`` against model ``b`` over the verdicts that compare the two.
 
     * ``win_rate`` = (wins + ties / 2) / n with a Wilson interval on (wins + ties / 2) successes. A
       tie has less variance than a coin flip, so this interval is conservative when there are ties.
@@ -91,7 +92,7 @@ def win_rate(
     those verdicts, turns them into ties, or drops them; ``n_inconsistent`` counts them.
 
     Returns:
-        One row: candidate, baseline, n, wins, losses, ties, n_missing, n_inconsistent, win_rate,
+        One row: a, b, n, wins, losses, ties, n_missing, n_inconsistent, win_rate,
         ci_lo, ci_hi, win_rate_excl_ties, excl_ci_lo, excl_ci_hi, note.
 
     Example:
@@ -103,22 +104,22 @@ def win_rate(
     """
     check_confidence(confidence)
     frame = _validate(pairwise, inconsistent)
-    pair = ((pl.col("model_a") == candidate) & (pl.col("model_b") == baseline)) | (
-        (pl.col("model_a") == baseline) & (pl.col("model_b") == candidate)
+    pair = ((pl.col("model_a") == a) & (pl.col("model_b") == b)) | (
+        (pl.col("model_a") == b) & (pl.col("model_b") == a)
     )
     raw = frame.filter(pair)
     if raw.height == 0:
         seen = frame.select("model_a", "model_b").unique().sort("model_a", "model_b").head(20).rows()
         raise ValueError(
-            f"pairwise has no verdicts between {candidate!r} and {baseline!r}; pairs present: {seen}"
+            f"pairwise has no verdicts between {a!r} and {b!r}; pairs present: {seen}"
         )
     n_missing = raw.filter(pl.col("winner").is_null()).height
     n_inconsistent = raw.filter(pl.col("_inconsistent")).height
     rows = _apply_policy(raw, inconsistent)
-    cand_a = pl.col("model_a") == candidate
+    a_first = pl.col("model_a") == a
     counts = rows.select(
-        ((cand_a & (pl.col("winner") == "a")) | (~cand_a & (pl.col("winner") == "b"))).sum().alias("wins"),
-        ((cand_a & (pl.col("winner") == "b")) | (~cand_a & (pl.col("winner") == "a"))).sum().alias("losses"),
+        ((a_first & (pl.col("winner") == "a")) | (~a_first & (pl.col("winner") == "b"))).sum().alias("wins"),
+        ((a_first & (pl.col("winner") == "b")) | (~a_first & (pl.col("winner") == "a"))).sum().alias("losses"),
         (pl.col("winner") == "tie").sum().alias("ties"),
     ).row(0, named=True)
     wins, losses, ties = int(counts["wins"]), int(counts["losses"]), int(counts["ties"])
@@ -132,8 +133,8 @@ def win_rate(
         f"{n_missing} verdict(s) with a null winner left out" if n_missing else None,
     ]
     row = {
-        "candidate": candidate,
-        "baseline": baseline,
+        "a": a,
+        "b": b,
         "n": n,
         "wins": wins,
         "losses": losses,
@@ -153,7 +154,8 @@ def win_rate(
 
 def bradley_terry(
     pairwise: Any,
-    n_bootstrap: int = 500,
+    *,
+    n_resamples: int = 500,
     seed: int = 0,
     confidence: float = 0.95,
     regularization: float = 0.01,
@@ -169,7 +171,7 @@ def bradley_terry(
     steps keep the mean at 0), which diverges when a model never wins.
 
     Intervals come from a case-level bootstrap: cases are resampled with replacement (all verdicts of
-    a case together) and the model is refitted ``n_bootstrap`` times; ci_lo/ci_hi are percentiles.
+    a case together) and the model is refitted ``n_resamples`` times; ci_lo/ci_hi are percentiles.
 
     Returns:
         One row per model, best first: model, n, wins, losses, ties, rating (log-strength), ci_lo,
@@ -182,7 +184,7 @@ def bradley_terry(
     frame = _validate(pairwise, inconsistent)
     n_missing = frame.filter(pl.col("winner").is_null()).height
     frame = _apply_policy(frame, inconsistent)
-    if n_bootstrap > 0:
+    if n_resamples > 0:
         require_columns(frame, ["case_id"], "pairwise (for the case-level bootstrap)", "pairwise")
         if frame.get_column("case_id").null_count():
             raise ValueError(
@@ -209,8 +211,8 @@ def bradley_terry(
     rating = fit_bradley_terry(wins_matrix[None], regularization)[0]
 
     lo = hi = np.full(m, np.nan)
-    if n_bootstrap > 0:
-        boot = _bootstrap(frame, cells, weights, m, n_bootstrap, seed, regularization)
+    if n_resamples > 0:
+        boot = _bootstrap(frame, cells, weights, m, n_resamples, seed, regularization)
         tail = (1 - confidence) / 2
         lo, hi = np.quantile(boot, [tail, 1 - tail], axis=0)
     win = np.bincount(np.where(winner == "a", ia, ib)[winner != "tie"], minlength=m)
@@ -240,11 +242,11 @@ def _bootstrap(
     cells: np.ndarray,
     weights: np.ndarray,
     m: int,
-    n_bootstrap: int,
+    n_resamples: int,
     seed: int,
     regularization: float,
 ) -> np.ndarray:
-    """Ratings refitted on ``n_bootstrap`` case-level resamples, shape (n_bootstrap, m)."""
+    """Ratings refitted on ``n_resamples`` case-level resamples, shape (n_resamples, m)."""
     from scipy.sparse import csr_matrix
 
     case_codes = frame.get_column("case_id").cast(pl.Utf8).rank("dense").to_numpy() - 1
@@ -252,10 +254,10 @@ def _bootstrap(
     rows = np.concatenate([case_codes, case_codes])
     per_case = csr_matrix((weights, (rows, cells)), shape=(n_cases, m * m))
     rng = np.random.default_rng(seed)
-    out = np.empty((n_bootstrap, m))
+    out = np.empty((n_resamples, m))
     chunk = max(1, 2_000_000 // max(n_cases, m * m))
-    for start in range(0, n_bootstrap, chunk):
-        size = min(chunk, n_bootstrap - start)
+    for start in range(0, n_resamples, chunk):
+        size = min(chunk, n_resamples - start)
         draws = rng.multinomial(n_cases, np.full(n_cases, 1 / n_cases), size=size).astype(float)
         wins = np.asarray((per_case.T @ draws.T).T).reshape(size, m, m)
         out[start : start + size] = fit_bradley_terry(wins, regularization)

@@ -29,6 +29,7 @@ from workbench.stats._intervals import z_value
 
 def required_sample_size(
     diff: float,
+    *,
     baseline_rate: float = 0.5,
     alpha: float = 0.05,
     power: float = 0.8,
@@ -60,6 +61,7 @@ def required_sample_size(
 
 def minimum_detectable_difference(
     n: int,
+    *,
     baseline_rate: float = 0.5,
     alpha: float = 0.05,
     power: float = 0.8,

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from workbench._table import cases_of
 from workbench.stats._common import (
     as_polars,
     as_tuple,
@@ -38,6 +39,7 @@ SUMMARY_COLUMNS = (
 
 def summarize(
     scores: Any,
+    *,
     by: str | Sequence[str] = ("model", "variant"),
     slices: Slices = None,
     cases: Any = None,
@@ -70,12 +72,14 @@ def summarize(
     that are too narrow.
 
     Args:
-        scores: a scores table (polars or pandas), see ``workbench._schema.SCORE_COLUMNS``.
+        scores: a :class:`~workbench.metrics.Scores`, or a scores table (polars or pandas), see
+            ``workbench._schema.SCORE_COLUMNS``.
         by: column(s) that define the groups.
         slices: None; a column name (of scores, or of the cases' metadata; a list column gives one
             slice per element); or a list of tag expressions (or a dict name -> expression)
             evaluated on ``cases``. A case may fall in several slices.
-        cases: a CaseSet, or a frame with ``case_id`` and ``tags``/metadata columns.
+        cases: a CaseSet, or a frame with ``case_id`` and ``tags``/metadata columns (default: the
+            cases a Scores knows).
         metric: metric name(s) to keep (default: all).
         confidence: two-sided confidence level of every interval.
         seed: seed of the bootstrap; each group draws from its own stream, so results do not depend
@@ -94,7 +98,8 @@ def summarize(
         (3, 1, 0.6666666666666666, 2, 0.6666666666666666)
     """
     check_confidence(confidence)
-    frame = as_polars(scores, "scores")
+    cases = cases_of(scores, cases=cases)
+    frame = as_polars(scores, "scores", want="scores")
     by = tuple(c for c in as_tuple(by) if c != "metric")  # rows are always per metric
     require_columns(frame, ["metric", "value"], "scores", "scores")
     require_columns(frame, by, "by", "scores")
