@@ -154,3 +154,18 @@ def test_columns_declaration_must_name_arguments():
 def test_builtin_columns_follow_the_bound_field():
     assert exact_match.columns() == {"reference": ("field", "text")}
     assert exact_match(field="answer").columns() == {"answer": ("field", "text")}
+
+
+def test_scorers_keep_their_own_docs_and_signature():
+    import inspect
+
+    from workbench.metrics import exact_match, token_f1
+
+    assert exact_match.__doc__ and exact_match.__doc__ != Scorer.__doc__
+    assert inspect.getdoc(exact_match) == inspect.getdoc(exact_match.fn)
+    assert exact_match.__wrapped__ is exact_match.fn
+    assert exact_match.__name__ == "exact_match"
+    sig = inspect.signature(token_f1(field="input"))
+    assert list(sig.parameters) == ["field", "threshold", "metric"]
+    assert sig.parameters["field"].default == "input"  # the value bound so far
+    assert all(p.kind is p.KEYWORD_ONLY for p in sig.parameters.values())

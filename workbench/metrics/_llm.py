@@ -199,26 +199,20 @@ def render_case(case: Any, *, include_reference: bool = True, include_context: b
 
 def result_rows(results: Any) -> list[dict[str, Any]]:
     """Result rows as dicts from a Run, a polars or pandas frame, or a list of Runs / frames / dicts."""
-    import polars as pl
+    from workbench._table import as_table, require_columns
 
     if isinstance(results, list | tuple) and results and not isinstance(results[0], Mapping):
         return [row for item in results for row in result_rows(item)]
     if isinstance(results, list | tuple):
         rows = [dict(r) for r in results]
-    else:
-        frame = getattr(results, "results", results)
-        if type(frame).__module__.startswith("pandas"):
-            frame = pl.from_pandas(frame)
-        if not isinstance(frame, pl.DataFrame):
-            raise TypeError(
-                f"results must be a Run, a DataFrame or a list of them, got {type(results).__name__}"
-            )
-        rows = frame.to_dicts()
-    for i, row in enumerate(rows):
-        for col in ("case_id", "output"):
-            if col not in row:
-                raise ValueError(f"results row {i} has no {col!r} column; got {sorted(row)}")
-    return rows
+        for i, row in enumerate(rows):
+            for col in ("case_id", "output"):
+                if col not in row:
+                    raise ValueError(f"results row {i} has no {col!r} column; got {sorted(row)}")
+        return rows
+    frame = as_table(results, want="results", param="results")
+    require_columns(frame, ("case_id", "output"), param="results", expected="a results table")
+    return frame.to_dicts()
 
 
 def case_lookup(cases: Any) -> Mapping[str, Any]:

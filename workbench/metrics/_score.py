@@ -114,7 +114,6 @@ def score(
 # -- inputs ----------------------------------------------------------------------------------------
 
 
-
 def is_table_scorer(obj: Any) -> bool:
     """Whether ``obj`` scores a whole table itself (LLM judges): ``.metric`` and ``.score(results, cases)``."""
     return (

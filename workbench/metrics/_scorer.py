@@ -162,11 +162,12 @@ class Scorer:
         self.__qualname__ = getattr(fn, "__qualname__", name)
         self.__name__ = name
         self.__signature__ = inspect.Signature(
-            [
-                p.replace(kind=p.KEYWORD_ONLY, default=self._args.get(p.name, p.default))
-                for p in arg_params
+            [p.replace(kind=p.KEYWORD_ONLY, default=self._args.get(p.name, p.default)) for p in arg_params]
+            + [
+                inspect.Parameter(
+                    "metric", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | None"
+                )
             ]
-            + [inspect.Parameter("metric", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | None")]
         )
 
     # -- binding ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -12,8 +12,9 @@ from workbench._schema import RESULT_KEY
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbench.stats._slices import Slices
+
 _SHOWN_ROWS = 10
-_MAX_CELL = 160
 
 
 class Scores:
@@ -30,6 +31,22 @@ class Scores:
         self.table = table
         self.run = run
         self.cases = cases if cases is not None else getattr(run, "cases", None)
+
+    @classmethod
+    def concat(cls, parts: Sequence[Scores]) -> Scores:
+        """One Scores of several (e.g. different metrics on different slices of one run); the run
+        and cases are those of the first part that knows them.
+
+        Example:
+            >>> both = Scores.concat([wb.score(run, [wb.token_f1]), wb.score(run.slice("json"), [wb.json_valid])])  # doctest: +SKIP
+        """
+        parts = list(parts)
+        if not parts or not all(isinstance(p, Scores) for p in parts):
+            raise TypeError("Scores.concat takes a non-empty list of Scores")
+        table = pl.concat([p.table for p in parts], how="diagonal_relaxed")
+        run = next((p.run for p in parts if p.run is not None), None)
+        cases = next((p.cases for p in parts if p.cases is not None), None)
+        return cls(table, cases=cases, run=run)
 
     # -- conversions -------------------------------------------------------------------------------
 
@@ -54,21 +71,40 @@ class Scores:
 
     # -- views -------------------------------------------------------------------------------------
 
-    def summary(self, by: Any = ("model", "variant"), slices: Any = None, **kwargs: Any) -> pl.DataFrame:
-        """:func:`workbench.stats.summarize` of this table (the cases given to ``score`` by default).
+    def summary(
+        self,
+        *,
+        by: str | Sequence[str] = ("model", "variant"),
+        slices: Slices = None,
+        cases: Any = None,
+        metric: str | Sequence[str] | None = None,
+        confidence: float = 0.95,
+        seed: int = 0,
+        n_resamples: int = 2000,
+    ) -> pl.DataFrame:
+        """:func:`workbench.stats.summarize` of these scores (with the cases they know by default).
 
         Example:
             >>> scores.summary(by="model", slices=["billing", "refunds"])   # doctest: +SKIP
         """
         from workbench.stats import summarize
 
-        kwargs.setdefault("cases", self.cases)
+        cases = cases if cases is not None else self.cases
         # only the columns summarize reads: its joins then move a third of the data
         wanted = ["case_id", "metric", "value", "passed", *([by] if isinstance(by, str) else by)]
         if isinstance(slices, str):
             wanted.append(slices)
         table = self.table.select(list(dict.fromkeys(c for c in wanted if c in self.table.columns)))
-        return summarize(table, by=by, slices=slices, **kwargs)
+        return summarize(
+            table,
+            by=by,
+            slices=slices,
+            cases=cases,
+            metric=metric,
+            confidence=confidence,
+            seed=seed,
+            n_resamples=n_resamples,
+        )
 
     def wide(self, values: str = "value") -> pl.DataFrame:
         """One row per result row, one column per metric (holding ``values``: value or passed)."""
@@ -95,7 +131,9 @@ class Scores:
         return f"<Scores: {len(self)} rows, metrics {', '.join(self.metrics) or '(none)'}; {n_err} errors>"
 
     def _repr_html_(self) -> str:
-        shown = self.table.head(_SHOWN_ROWS).select(
+        from workbench import _html
+
+        shown = self.table.select(
             "case_id",
             "model",
             "variant",
@@ -107,21 +145,6 @@ class Scores:
             "rationale",
             "error",
         )
-        more = len(self) - shown.height
-        tail = f"<p>{more} more rows</p>" if more > 0 else ""
-        return f"<div><b>{html.escape(repr(self))}</b>{_table(self.overview())}{_table(shown)}{tail}</div>"
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = f"{value:.3g}" if isinstance(value, float) else str(value)
-    if len(text) > _MAX_CELL:
-        text = text[: _MAX_CELL - 1] + "…"
-    return html.escape(text)  # model outputs and rationales are untrusted text
-
-
-def _table(df: pl.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in df.iter_rows())
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return _html.report(
+            repr(self), [_html.table(self.overview()), _html.table(shown, max_rows=_SHOWN_ROWS)]
+        )
