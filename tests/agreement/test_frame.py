@@ -40,7 +40,7 @@ def test_pandas_polars_and_dicts_give_the_same_result() -> None:
     as_pl = pl.DataFrame(rows)
     as_pd = pd.DataFrame(rows)
     for fn in (percent_agreement, fleiss_kappa, krippendorff_alpha):
-        assert fn(rows) == fn(as_pl) == fn(as_pd)
+        assert fn(rows) == fn(as_pl) == fn(as_pd) == fn(as_pl.lazy())
     assert agreement_table(as_pd, level="ordinal").equals(agreement_table(as_pl, level="ordinal"))
 
 
@@ -67,7 +67,7 @@ def test_numeric_value_column() -> None:
         for u, v in enumerate(row)
         if not np.isnan(v)
     ]
-    res = krippendorff_alpha(rows, label="value", level="interval", n_boot=0)
+    res = krippendorff_alpha(rows, label="value", level="interval", n_resamples=0)
     assert round(res.value, 3) == 0.849
     with pytest.raises(ValueError, match=r"level='interval' needs an order.*pass categories=.*label='value'"):
         krippendorff_alpha(rows, level="interval")
@@ -97,20 +97,26 @@ def test_duplicates_with_created_at_keep_the_latest() -> None:
         {"case_id": "q2", "rater": "ann", "label": "yes", "created_at": t[0]},
         {"case_id": "q2", "rater": "bob", "label": "yes", "created_at": t[0]},
     ]
-    assert percent_agreement(rows, n_boot=0).value == 1.0
+    assert percent_agreement(rows, n_resamples=0).value == 1.0
     r = prepare(pl.DataFrame(rows), item="case_id", rater="rater", label="label")
     assert r.codes.tolist() == [[0, 0], [1, 1]]
 
 
 def test_errors_name_the_column_parameter_and_label() -> None:
     rows = long_from_matrix([[1, 2, 3], [1, 2, 2]])
-    with pytest.raises(ValueError, match=r"item='item_id': no such column.*case_id, rater, label"):
+    with pytest.raises(
+        ValueError,
+        match=r"percent_agreement: labels has no column 'item_id'; expected item='item_id'.*"
+        r"Columns present: case_id, rater, label",
+    ):
         percent_agreement(rows, item="item_id")
-    with pytest.raises(ValueError, match=r"label='score': no such column"):
+    with pytest.raises(
+        ValueError, match=r"fleiss_kappa: labels has no column 'score'; expected label='score'"
+    ):
         fleiss_kappa(rows, label="score")
     with pytest.raises(ValueError, match=r"categories: label 3 in column 'label' is not one of"):
         krippendorff_alpha(rows, level="ordinal", categories=[1, 2])
-    with pytest.raises(ValueError, match=r"level='binary': expected one of nominal, ordinal"):
+    with pytest.raises(ValueError, match=r"level='binary': expected one of auto, nominal, ordinal"):
         krippendorff_alpha(rows, level="binary")
     with pytest.raises(ValueError, match=r"weights='cubic'"):
         cohen_kappa(rows, weights="cubic")
@@ -118,8 +124,8 @@ def test_errors_name_the_column_parameter_and_label() -> None:
         percent_agreement([*rows, {"case_id": "u00", "rater": None, "label": 1}])
     with pytest.raises(TypeError, match="labels must be a polars or pandas DataFrame"):
         percent_agreement("labels.csv")
-    with pytest.raises(ValueError, match=r"ci=1.5"):
-        percent_agreement(rows, ci=1.5)
+    with pytest.raises(ValueError, match=r"confidence=1.5"):
+        percent_agreement(rows, confidence=1.5)
     with pytest.raises(ValueError, match=r"level='ratio' needs numeric categories"):
         krippendorff_alpha(long_from_matrix([["1", "2"], ["1", "1"]]), level="ratio", categories=["1", "2"])
 
@@ -127,7 +133,7 @@ def test_errors_name_the_column_parameter_and_label() -> None:
 def test_raters_subset() -> None:
     m = random_matrix(4, 30, 3, seed=9)
     rows = long_from_matrix(m, raters=["a", "b", "c", "d"])
-    sub = percent_agreement(rows, raters=["a", "c"], n_boot=0)
+    sub = percent_agreement(rows, raters=["a", "c"], n_resamples=0)
     assert sub.n_raters == 2
     assert sub.value == pytest.approx(float(np.mean(m[0] == m[2])))
 
@@ -141,7 +147,7 @@ def test_a_later_null_label_withdraws_the_earlier_one() -> None:
         {"case_id": "q2", "rater": "ann", "label": "yes", "created_at": t[0]},
         {"case_id": "q2", "rater": "bob", "label": "yes", "created_at": t[0]},
     ]
-    res = percent_agreement(rows, n_boot=0)
+    res = percent_agreement(rows, n_resamples=0)
     assert (res.value, res.n_items) == (1.0, 1)
     assert res.note == "1 item with a single label left out"
 

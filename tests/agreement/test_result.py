@@ -16,7 +16,8 @@ def _agreement(**kw) -> Agreement:
         n_items=50,
         n_raters=2,
         n_labels=100,
-        method="unweighted; percentile bootstrap over items, 1000 resamples",
+        method="unweighted; 95% percentile bootstrap over items, 1000 resamples",
+        level="nominal",
         note=None,
     )
     base.update(kw)
@@ -34,6 +35,7 @@ def test_to_dict_has_every_field_in_order() -> None:
         "n_raters",
         "n_labels",
         "method",
+        "level",
         "note",
     ]
     assert d["value"] == 0.4 and d["note"] is None
@@ -65,3 +67,12 @@ def test_frozen_and_comparable() -> None:
         pass
     else:  # pragma: no cover
         raise AssertionError("Agreement must be frozen")
+
+
+def test_table_summary_pandas_and_interval() -> None:
+    a = _agreement()
+    assert a.interval == (0.1, 0.65)
+    assert a.table.columns == list(a.to_dict())
+    assert a.table.row(0, named=True) == a.to_dict()
+    assert a.summary().equals(a.table)
+    assert a.to_pandas()["value"].tolist() == [0.4] and list(a.to_pandas().columns) == list(a.to_dict())

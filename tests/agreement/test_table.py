@@ -19,12 +19,23 @@ from workbench.agreement import (
     percent_agreement,
 )
 
-COLUMNS = ["statistic", "value", "ci_lo", "ci_hi", "n_items", "n_raters", "n_labels", "method", "note"]
+COLUMNS = [
+    "statistic",
+    "value",
+    "ci_lo",
+    "ci_hi",
+    "n_items",
+    "n_raters",
+    "n_labels",
+    "method",
+    "level",
+    "note",
+]
 
 
 def test_table_for_a_panel_has_no_cohen_row() -> None:
     rows = long_from_matrix(KRIPPENDORFF_2011)
-    table = agreement_table(rows, level="ordinal", n_boot=200)
+    table = agreement_table(rows, level="ordinal", n_resamples=200)
     assert table.columns == COLUMNS
     assert table.get_column("statistic").to_list() == [
         "percent_agreement",
@@ -32,10 +43,10 @@ def test_table_for_a_panel_has_no_cohen_row() -> None:
         "krippendorff_alpha",
     ]
     alpha = table.filter(statistic="krippendorff_alpha").row(0, named=True)
-    assert alpha == krippendorff_alpha(rows, level="ordinal", n_boot=200).to_dict()
+    assert alpha == krippendorff_alpha(rows, level="ordinal", n_resamples=200).to_dict()
     assert round(alpha["value"], 3) == 0.815
     fleiss = table.filter(statistic="fleiss_kappa").row(0, named=True)
-    assert fleiss == fleiss_kappa(rows, n_boot=200).to_dict()
+    assert fleiss == fleiss_kappa(rows, n_resamples=200).to_dict()
 
 
 @pytest.mark.parametrize(
@@ -44,7 +55,7 @@ def test_table_for_a_panel_has_no_cohen_row() -> None:
 )
 def test_two_raters_add_cohen_weighted_to_match_the_level(level: str, weights: str | None) -> None:
     rows = long_from_matrix(random_matrix(2, 40, 4, seed=6, missing=0.1))
-    table = agreement_table(rows, level=level, n_boot=100)
+    table = agreement_table(rows, level=level, n_resamples=100)
     assert table.get_column("statistic").to_list() == [
         "percent_agreement",
         "cohen_kappa",
@@ -52,12 +63,12 @@ def test_two_raters_add_cohen_weighted_to_match_the_level(level: str, weights: s
         "krippendorff_alpha",
     ]
     cohen = table.filter(statistic="cohen_kappa").row(0, named=True)
-    assert cohen == cohen_kappa(rows, weights=weights, n_boot=100).to_dict()
-    assert table.row(0, named=True) == percent_agreement(rows, n_boot=100).to_dict()
+    assert cohen == cohen_kappa(rows, weights=weights, n_resamples=100).to_dict()
+    assert table.row(0, named=True) == percent_agreement(rows, n_resamples=100).to_dict()
 
 
 def test_table_of_single_category_keeps_nan_and_notes() -> None:
-    table = agreement_table(long_from_matrix([["ok"] * 4] * 2), n_boot=50)
+    table = agreement_table(long_from_matrix([["ok"] * 4] * 2), n_resamples=50)
     values = dict(zip(table["statistic"], table["value"], strict=True))
     assert values["percent_agreement"] == 1.0
     assert all(math.isnan(values[s]) for s in ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha"))
@@ -96,7 +107,7 @@ def test_raters_restricts_every_statistic() -> None:
     names = ["ann", "bob", "cy", "judge"]
     rows = long_from_matrix(m, raters=names)
     humans = [r for r in rows if r["rater"] != "judge"]
-    kw = {"n_boot": 50}
+    kw = {"n_resamples": 50}
     assert fleiss_kappa(rows, raters=names[:3], **kw) == fleiss_kappa(humans, **kw)
     assert krippendorff_alpha(rows, raters=names[:3], **kw) == krippendorff_alpha(humans, **kw)
     assert agreement_table(rows, raters=names[:3], **kw).equals(agreement_table(humans, **kw))

@@ -4,9 +4,11 @@
 >>> agreement_table(labels, level="ordinal", categories=["1", "2", "3", "4", "5"])  # doctest: +SKIP
 >>> krippendorff_alpha(labels.filter(criterion="helpful"), label="value", level="interval")  # doctest: +SKIP
 
-``labels`` is a long table (polars, pandas or a list of dicts) with one row per (item, rater)
-label, by default the annotation table (``case_id``, ``rater``, ``label``). A missing label is an
-absent row or a null. Every statistic comes with a percentile bootstrap interval over items,
+``labels`` is a long table (polars, pandas, a LazyFrame or a list of dicts) with one row per
+(item, rater) label, by default the annotation table (``case_id``, ``rater``, ``label``). A missing
+label is an absent row or a null. ``level="auto"`` (the default) treats the labels as ordinal when
+every label is a number, else as nominal; each result records the level used. Every statistic
+comes with a percentile bootstrap interval over items (``confidence``, ``n_resamples``, ``seed``),
 computed from per-item count matrices in numpy (sklearn, statsmodels and ``krippendorff`` are
 the reference implementations the tests check against; none is imported here).
 """

@@ -8,7 +8,15 @@ from typing import Any
 import numpy as np
 
 from workbench.agreement._bootstrap import Estimate, describe, dropped_note, estimate
-from workbench.agreement._frame import Ratings, check_weights, is_number, to_ratings
+from workbench.agreement._frame import (
+    Level,
+    LevelOption,
+    Ratings,
+    Weights,
+    check_weights,
+    is_number,
+    to_ratings,
+)
 from workbench.agreement._result import Agreement
 from workbench.agreement._stats import (
     cohen_kernel,
@@ -40,8 +48,18 @@ def _pairable(ratings: Ratings) -> tuple[np.ndarray, str | None]:
     return used, _left_out(used, "with a single label")
 
 
+#: The level of measurement each Cohen weighting treats the labels at.
+COHEN_LEVEL: dict[Weights | None, Level] = {None: "nominal", "linear": "ordinal", "quadratic": "interval"}
+
+
 def _agreement(
-    statistic: str, est: Estimate, ratings: Ratings, used: np.ndarray, method: str, notes: list[str | None]
+    statistic: str,
+    est: Estimate,
+    ratings: Ratings,
+    used: np.ndarray,
+    method: str,
+    notes: list[str | None],
+    level: Level = "nominal",
 ) -> Agreement:
     """The result record of ``est`` (computed on the ``used`` items), explaining a nan."""
     n_items = int(used.sum())
@@ -67,11 +85,12 @@ def _agreement(
         n_raters=int(present.any(axis=0).sum()),
         n_labels=int(present.sum()),
         method=f"{method}; {describe(est)}",
+        level=level,
         note=_join(why, *notes, dropped_note(est)),
     )
 
 
-def _spacing_note(ratings: Ratings, weights: str | None, categories: Sequence[Any] | None) -> str | None:
+def _spacing_note(ratings: Ratings, weights: Weights | None, categories: Sequence[Any] | None) -> str | None:
     """Weights use positions, so numeric labels 1, 2, 5 would be treated as evenly spaced: say so."""
     cats = ratings.categories
     if weights is None or categories is not None or not all(is_number(c) for c in cats):
@@ -91,28 +110,30 @@ def percent_agreement(
     rater: str = "rater",
     label: str = "label",
     raters: Sequence[Any] | None = None,
-    ci: float = 0.95,
-    n_boot: int = 1000,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
     seed: int = 0,
 ) -> Agreement:
     """Share of agreeing rater pairs, averaged over items (two raters: share of items that match).
 
     Args:
-        labels: long table, one row per (item, rater) label (polars, pandas or a list of dicts).
+        labels: long table, one row per (item, rater) label (polars or pandas, a LazyFrame, or
+            a list of dicts).
         item, rater, label: its column names.
         raters: use only these raters (default: all).
-        ci, n_boot, seed: percentile bootstrap over items.
+        confidence, n_resamples, seed: the percentile bootstrap over items (``n_resamples=0``: no
+            interval).
 
     >>> rows = [{"case_id": i, "rater": r, "label": l}
     ...         for i, (a, b) in enumerate(["yy", "yn", "nn", "yy"]) for r, l in (("x", a), ("z", b))]
-    >>> percent_agreement(rows, n_boot=0).value
+    >>> percent_agreement(rows, n_resamples=0).value
     0.75
     """
-    ratings = to_ratings(labels, item, rater, label, raters)
+    ratings = to_ratings(labels, item, rater, label, raters, func="percent_agreement")
     used, left_out = _pairable(ratings)
     kernel = percent_kernel(ratings.counts[used])
     k = len(ratings.categories)
-    est = estimate(kernel, int(used.sum()), ci=ci, n_boot=n_boot, seed=seed, cost=k)
+    est = estimate(kernel, int(used.sum()), confidence=confidence, n_resamples=n_resamples, seed=seed, cost=k)
     return _agreement("percent_agreement", est, ratings, used, "mean pairwise agreement per item", [left_out])
 
 
@@ -123,21 +144,30 @@ def cohen_kappa(
     rater: str = "rater",
     label: str = "label",
     raters: Sequence[Any] | None = None,
-    weights: str | None = None,
+    weights: Weights | None = None,
     categories: Sequence[Any] | None = None,
-    ci: float = 0.95,
-    n_boot: int = 1000,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
     seed: int = 0,
 ) -> Agreement:
     """Cohen's kappa between exactly two raters, optionally linearly or quadratically weighted.
 
     Weights use category positions in ``categories`` (default: the sorted labels seen; pass the
     full scale so that unused scale points keep their distance). Items labelled by only one of
-    the two raters are left out and counted in ``note``.
+    the two raters are left out and counted in ``note``. The result's ``level`` is "nominal"
+    unweighted, "ordinal" with linear and "interval" with quadratic weights.
+
+    Args:
+        labels: long table, one row per (item, rater) label (see :func:`percent_agreement`).
+        item, rater, label: its column names.
+        raters: the two raters to compare (needed when there are more).
+        weights: None, "linear" or "quadratic" disagreement weights.
+        categories: the labels in scale order.
+        confidence, n_resamples, seed: the percentile bootstrap over items.
 
     >>> rows = [{"case_id": i, "rater": r, "label": l}
     ...         for i, (a, b) in enumerate(["yy", "yn", "nn", "nn"]) for r, l in (("x", a), ("z", b))]
-    >>> cohen_kappa(rows, n_boot=0).value
+    >>> cohen_kappa(rows, n_resamples=0).value
     0.5
     """
     check_weights(weights)
@@ -145,7 +175,9 @@ def cohen_kappa(
         raters = list(raters)
         if len(raters) != 2 or raters[0] == raters[1]:
             raise ValueError(f"raters={raters!r}: Cohen's kappa needs exactly two distinct raters")
-    ratings = to_ratings(labels, item, rater, label, raters, categories=categories, weights=weights)
+    ratings = to_ratings(
+        labels, item, rater, label, raters, categories=categories, weights=weights, func="cohen_kappa"
+    )
     if len(ratings.raters) != 2:
         names = ", ".join(map(repr, ratings.raters))
         raise ValueError(
@@ -160,9 +192,11 @@ def cohen_kappa(
     spacing = _spacing_note(ratings, weights, categories)
     k = len(ratings.categories)
     kernel = cohen_kernel(codes[used, 0], codes[used, 1], k, weights)
-    est = estimate(kernel, int(used.sum()), ci=ci, n_boot=n_boot, seed=seed, cost=k * k)
+    est = estimate(
+        kernel, int(used.sum()), confidence=confidence, n_resamples=n_resamples, seed=seed, cost=k * k
+    )
     method = "unweighted" if weights is None else f"{weights}-weighted"
-    return _agreement("cohen_kappa", est, ratings, used, method, [left_out, spacing])
+    return _agreement("cohen_kappa", est, ratings, used, method, [left_out, spacing], COHEN_LEVEL[weights])
 
 
 def fleiss_kappa(
@@ -173,22 +207,24 @@ def fleiss_kappa(
     label: str = "label",
     raters: Sequence[Any] | None = None,
     categories: Sequence[Any] | None = None,
-    ci: float = 0.95,
-    n_boot: int = 1000,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
     seed: int = 0,
 ) -> Agreement:
     """Fleiss' kappa for any number of raters (nominal categories).
 
-    ``raters`` restricts to those raters. Items with fewer than two labels are left out. When items have different numbers of labels,
-    Gwet's generalisation is used (per-item agreement with its own rater count; prevalence as the
-    mean of per-item shares), which is exactly Fleiss (1971) when the counts are equal.
+    ``raters`` restricts to those raters. Items with fewer than two labels are left out. When
+    items have different numbers of labels, Gwet's generalisation is used (per-item agreement
+    with its own rater count; prevalence as the mean of per-item shares), which is exactly
+    Fleiss (1971) when the counts are equal. ``confidence``, ``n_resamples`` and ``seed`` set the
+    percentile bootstrap over items.
 
     >>> rows = [{"case_id": i, "rater": r, "label": l}
     ...         for i, t in enumerate(["aaa", "bbb", "aab", "abb"]) for r, l in zip("xyz", t)]
-    >>> round(fleiss_kappa(rows, n_boot=0).value, 4)
+    >>> round(fleiss_kappa(rows, n_resamples=0).value, 4)
     0.3333
     """
-    ratings = to_ratings(labels, item, rater, label, raters, categories=categories)
+    ratings = to_ratings(labels, item, rater, label, raters, categories=categories, func="fleiss_kappa")
     used, left_out = _pairable(ratings)
     counts = ratings.counts[used]
     per_item = counts.sum(axis=1)
@@ -196,7 +232,14 @@ def fleiss_kappa(
     method = "Fleiss (1971)" if equal else "Fleiss, Gwet's generalisation to unequal raters"
     unequal = None if equal else f"items have {int(per_item.min())} to {int(per_item.max())} labels each"
     k = len(ratings.categories)
-    est = estimate(fleiss_kernel(counts), int(used.sum()), ci=ci, n_boot=n_boot, seed=seed, cost=k)
+    est = estimate(
+        fleiss_kernel(counts),
+        int(used.sum()),
+        confidence=confidence,
+        n_resamples=n_resamples,
+        seed=seed,
+        cost=k,
+    )
     return _agreement("fleiss_kappa", est, ratings, used, method, [left_out, unequal])
 
 
@@ -207,28 +250,41 @@ def krippendorff_alpha(
     rater: str = "rater",
     label: str = "label",
     raters: Sequence[Any] | None = None,
-    level: str = "nominal",
+    level: LevelOption = "auto",
     categories: Sequence[Any] | None = None,
-    ci: float = 0.95,
-    n_boot: int = 1000,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
     seed: int = 0,
 ) -> Agreement:
     """Krippendorff's alpha at a level of measurement, for any number of raters and missing labels.
 
-    ``level`` is "nominal", "ordinal", "interval" or "ratio"; ``raters`` restricts to those raters. Ordinal needs an order: numbers
-    sort naturally, strings need ``categories``. Interval/ratio use the numeric labels; string
-    categories are scored by their position 0..k-1 (interval only).
+    Ordinal needs an order: numbers sort naturally, strings need ``categories``. Interval/ratio
+    use the numeric labels; string categories are scored by their position 0..k-1 (interval only).
+
+    Args:
+        labels: long table, one row per (item, rater) label (see :func:`percent_agreement`).
+        item, rater, label: its column names.
+        raters: use only these raters (default: all).
+        level: the labels' level of measurement: "nominal", "ordinal", "interval" or "ratio";
+            "auto" (the default) is "ordinal" when every label is a number, else "nominal".
+            The result records the level used.
+        categories: the labels in scale order.
+        confidence, n_resamples, seed: the percentile bootstrap over items.
 
     >>> rows = [{"case_id": i, "rater": r, "label": l}
     ...         for i, t in enumerate(["aa", "bb", "ab"]) for r, l in zip("xy", t)]
-    >>> round(krippendorff_alpha(rows, n_boot=0).value, 4)
-    0.4444
+    >>> res = krippendorff_alpha(rows, n_resamples=0)
+    >>> round(res.value, 4), res.level
+    (0.4444, 'nominal')
     """
-    ratings = to_ratings(labels, item, rater, label, raters, categories=categories, level=level)
+    ratings = to_ratings(
+        labels, item, rater, label, raters, categories=categories, level=level, func="krippendorff_alpha"
+    )
+    level = ratings.level
     used, left_out = _pairable(ratings)
     codes = ratings.codes
     values = ratings.numeric_values()
-    method = level
+    method: str = level
     k = len(ratings.categories)
     if level == "interval":
         # no items x categories table: continuous labels can have as many values as labels
@@ -240,5 +296,7 @@ def krippendorff_alpha(
     else:
         kernel = krippendorff_kernel(ratings.counts[used], level, values)
         cost = k * k if level == "ordinal" else k
-    est = estimate(kernel, int(used.sum()), ci=ci, n_boot=n_boot, seed=seed, cost=cost)
-    return _agreement("krippendorff_alpha", est, ratings, used, method, [left_out])
+    est = estimate(
+        kernel, int(used.sum()), confidence=confidence, n_resamples=n_resamples, seed=seed, cost=cost
+    )
+    return _agreement("krippendorff_alpha", est, ratings, used, method, [left_out], ratings.level)

@@ -4,18 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import polars as pl
 
-from workbench._frames import polars_frame
+from workbench._table import as_table, require_columns
+
+#: A level of measurement of the labels.
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+#: The ``level`` option: a level, or "auto" (ordinal when every label is a number, else nominal).
+LevelOption = Literal["auto", "nominal", "ordinal", "interval", "ratio"]
+#: Cohen's kappa disagreement weights (None: unweighted).
+Weights = Literal["linear", "quadratic"]
 
 #: Levels of measurement that need an order (or numeric values) on the categories.
-ORDERED_LEVELS = ("ordinal", "interval", "ratio")
-LEVELS = ("nominal", *ORDERED_LEVELS)
-#: Cohen's kappa disagreement weights (None: unweighted).
-WEIGHTS = (None, "linear", "quadratic")
+ORDERED_LEVELS: tuple[Level, ...] = ("ordinal", "interval", "ratio")
+LEVELS: tuple[Level, ...] = get_args(Level)
+LEVEL_OPTIONS: tuple[LevelOption, ...] = get_args(LevelOption)
+WEIGHTS: tuple[Weights | None, ...] = (None, *get_args(Weights))
+
+#: The one description of ``level``, repeated in the docstring of every function that takes it.
+LEVEL_DOC = (
+    'the labels\' level of measurement: "nominal", "ordinal", "interval" or "ratio"; "auto" '
+    '(the default) is "ordinal" when every label is a number, else "nominal". The result records '
+    "the level used."
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +40,7 @@ class Ratings:
     raters: list[Any]
     categories: list[Any]  # in order: codes index into this list
     codes: np.ndarray  # int64, shape (n_items, n_raters), -1 = missing
+    level: Level = "nominal"  # the level of measurement used ("auto" resolved)
 
     @property
     def counts(self) -> np.ndarray:
@@ -47,11 +62,20 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
-def as_polars(labels: Any) -> pl.DataFrame:
-    """Accept a polars/pandas DataFrame, a polars LazyFrame or a list of dicts."""
-    frame = polars_frame(labels)
-    if frame is not None:
-        return frame
+def resolve_level(level: LevelOption, labels: Sequence[Any]) -> Level:
+    """``level``, with "auto" made "ordinal" when every label is a number (and there is one), else "nominal".
+
+    >>> resolve_level("auto", [1, 2.5, 4]), resolve_level("auto", ["1", "2"]), resolve_level("auto", [])
+    ('ordinal', 'nominal', 'nominal')
+    """
+    check_level(level)
+    if level != "auto":
+        return level
+    return "ordinal" if len(labels) and all(is_number(v) for v in labels) else "nominal"
+
+
+def labels_frame(labels: Any, func: str | None = None) -> pl.DataFrame:
+    """A table of labels (anything :func:`workbench._table.as_table` takes) or a list of dicts."""
     if isinstance(labels, list) and all(isinstance(row, dict) for row in labels):
         if not labels:
             raise ValueError("labels is an empty list: expected one dict per (item, rater) label")
@@ -62,27 +86,20 @@ def as_polars(labels: Any) -> pl.DataFrame:
                 f"labels: could not build a table from the list of dicts ({exc}); every column "
                 "must hold one type (e.g. all labels strings or all numbers)"
             ) from exc
-    raise TypeError(
-        "labels must be a polars or pandas DataFrame or a list of dicts (one row per item and "
-        f"rater), got {type(labels).__name__}"
-    )
+    try:
+        return as_table(labels, param="labels", func=func)
+    except TypeError as err:
+        raise TypeError(f"{err}; or a list of dicts, one per (item, rater) label") from None
 
 
-def check_level(level: str) -> None:
-    if level not in LEVELS:
-        raise ValueError(f"level={level!r}: expected one of {', '.join(LEVELS)}")
+def check_level(level: Any) -> None:
+    if level not in LEVEL_OPTIONS:
+        raise ValueError(f"level={level!r}: expected one of {', '.join(LEVEL_OPTIONS)}")
 
 
-def check_weights(weights: str | None) -> None:
+def check_weights(weights: Any) -> None:
     if weights not in WEIGHTS:
         raise ValueError(f"weights={weights!r}: expected None, 'linear' or 'quadratic'")
-
-
-def _require(frame: pl.DataFrame, column: str, param: str) -> None:
-    if column not in frame.columns:
-        raise ValueError(
-            f"{param}={column!r}: no such column in labels; available columns: {', '.join(frame.columns)}"
-        )
 
 
 def _dedupe(frame: pl.DataFrame, item: str, rater: str) -> pl.DataFrame:
@@ -119,21 +136,25 @@ def prepare(
     label: str,
     raters: Sequence[Any] | None = None,
     categories: Sequence[Any] | None = None,
-    level: str = "nominal",
+    level: LevelOption = "nominal",
     ordered_by: str | None = None,
+    func: str | None = None,
 ) -> Ratings:
     """Validate the long table and build the items x raters code matrix.
 
     A missing label is an absent row, a null or a NaN. Items with no label at all are dropped.
-    ``ordered_by`` names the parameter that needs ordered categories (for the error message);
-    it defaults to ``level`` when the level is ordinal, interval or ratio.
+    ``level="auto"`` is resolved on the labels left (see :func:`resolve_level`). ``ordered_by``
+    names the parameter that needs ordered categories (for the error message); it defaults to
+    ``level`` when the level is ordinal, interval or ratio. ``func`` is named in errors.
     """
     check_level(level)
     if isinstance(labels, list):
         _check_label_types(labels, label)
-    frame = as_polars(labels)
+    frame = labels_frame(labels, func)
     for column, param in ((item, "item"), (rater, "rater"), (label, "label")):
-        _require(frame, column, param)
+        require_columns(
+            frame, [column], param="labels", func=func, expected=f"{param}={column!r} to name a column"
+        )
     keep = [item, rater, label] + (["created_at"] if "created_at" in frame.columns else [])
     for col in ("criterion", "run_id", "kind", "model", "variant", "sample"):
         if col in frame.columns and col not in keep:
@@ -160,9 +181,10 @@ def prepare(
     frame = frame.filter(pl.col(label).is_not_null())
 
     observed = frame.get_column(label).unique(maintain_order=True).to_list()
-    if ordered_by is None and level in ORDERED_LEVELS:
-        ordered_by = f"level={level!r}"
-    cats = _categories(observed, categories, level, ordered_by, label)
+    used = resolve_level(level, observed)
+    if ordered_by is None and used in ORDERED_LEVELS:
+        ordered_by = f"level={used!r}"
+    cats = _categories(observed, categories, used, ordered_by, label)
     item_ids = frame.get_column(item).unique(maintain_order=True).to_list()
     rater_ids = list(raters) if raters is not None else _sorted(frame.get_column(rater).unique())
     codes = np.full((len(item_ids), len(rater_ids)), -1, dtype=np.int64)
@@ -171,7 +193,7 @@ def prepare(
         rater_idx = _index(frame.get_column(rater), rater_ids)
         cat_idx = _index(frame.get_column(label), cats)
         codes[item_idx, rater_idx] = cat_idx
-    return Ratings(items=item_ids, raters=rater_ids, categories=cats, codes=codes)
+    return Ratings(items=item_ids, raters=rater_ids, categories=cats, codes=codes, level=used)
 
 
 def to_ratings(
@@ -182,18 +204,18 @@ def to_ratings(
     raters: Sequence[Any] | None,
     *,
     categories: Sequence[Any] | None = None,
-    level: str = "nominal",
-    weights: str | None = None,
+    level: LevelOption = "nominal",
+    weights: Weights | None = None,
+    func: str | None = None,
 ) -> Ratings:
     """The first step of every statistic: :func:`prepare` at ``level``, or for Cohen ``weights``.
 
     Weights work on category positions, so they need ordered categories like an ordinal level;
     an error then names ``weights`` rather than ``level``. ``weights`` is assumed checked.
     """
+    ordered_by = None
     if weights is not None:
         level, ordered_by = "ordinal", f"weights={weights!r}"
-    else:
-        ordered_by = None
     return prepare(
         labels,
         item=item,
@@ -203,6 +225,7 @@ def to_ratings(
         categories=categories,
         level=level,
         ordered_by=ordered_by,
+        func=func,
     )
 
 
@@ -237,7 +260,7 @@ def _index(column: pl.Series, keys: list[Any]) -> np.ndarray:
 def _categories(
     observed: list[Any],
     categories: Sequence[Any] | None,
-    level: str,
+    level: Level,
     ordered_by: str | None,
     label: str,
 ) -> list[Any]:

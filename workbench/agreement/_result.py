@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from workbench import _html
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: The columns of :attr:`Agreement.table` and of every row of ``agreement_table``.
+AGREEMENT_SCHEMA: dict[str, Any] = {
+    "statistic": pl.Utf8,
+    "value": pl.Float64,
+    "ci_lo": pl.Float64,
+    "ci_hi": pl.Float64,
+    "n_items": pl.Int64,
+    "n_raters": pl.Int64,
+    "n_labels": pl.Int64,
+    "method": pl.Utf8,
+    "level": pl.Utf8,
+    "note": pl.Utf8,
+}
 
 
 @dataclass(frozen=True)
@@ -20,8 +40,11 @@ class Agreement:
         n_items: items with at least two labels that were used.
         n_raters: raters who gave at least one of the labels used.
         n_labels: labels used.
-        method: how it was computed, e.g. "quadratic-weighted; percentile bootstrap over items,
-            1000 resamples".
+        method: how it was computed, e.g. "quadratic-weighted; 95% percentile bootstrap over
+            items, 1000 resamples".
+        level: the level of measurement the labels were treated at: Krippendorff's ``level``
+            (with "auto" resolved); "nominal" for percent agreement, Fleiss and unweighted Cohen;
+            "ordinal" for linear- and "interval" for quadratic-weighted Cohen.
         note: anything the reader must know: dropped items, undefined resamples, why nan.
     """
 
@@ -33,7 +56,25 @@ class Agreement:
     n_raters: int
     n_labels: int
     method: str
+    level: str
     note: str | None = None
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """``(ci_lo, ci_hi)``: the percentile bootstrap interval (nan, nan when there is none)."""
+        return self.ci_lo, self.ci_hi
+
+    @property
+    def table(self) -> pl.DataFrame:
+        """This record as a one-row polars frame (the columns of ``agreement_table``)."""
+        return pl.DataFrame([self.to_dict()], schema=AGREEMENT_SCHEMA)
+
+    def summary(self) -> pl.DataFrame:
+        """The same one-row frame as :attr:`table`."""
+        return self.table
+
+    def to_pandas(self) -> pd.DataFrame:
+        return self.table.to_pandas()
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict of the fields (one row of ``agreement_table``)."""
@@ -49,15 +90,16 @@ class Agreement:
         return (
             f"Agreement({self.statistic}={self.value:.3f}{self._interval()}, "
             f"n_items={self.n_items}, n_raters={self.n_raters}, n_labels={self.n_labels}, "
-            f"method={self.method!r}{note})"
+            f"level={self.level!r}, method={self.method!r}{note})"
         )
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        note = f"<div><em>{esc(self.note)}</em></div>" if self.note else ""
-        return (
-            "<div class='wb-agreement'>"
-            f"<b>{esc(self.statistic)}</b> = {self.value:.3f}{esc(self._interval())}"
-            f"<div>{self.n_items} items, {self.n_raters} raters, {self.n_labels} labels; "
-            f"{esc(self.method)}</div>{note}</div>"
-        )
+        parts = [
+            _html.note(
+                f"{self.n_items} items, {self.n_raters} raters, {self.n_labels} labels; "
+                f"level {self.level}; {self.method}"
+            )
+        ]
+        if self.note:
+            parts.append(_html.note(self.note))
+        return _html.report(f"{self.statistic} = {self.value:.3f}{self._interval()}", parts)

@@ -14,25 +14,18 @@ from workbench.agreement._api import (
     krippendorff_alpha,
     percent_agreement,
 )
-from workbench.agreement._frame import check_level, check_weights, to_ratings
-from workbench.agreement._result import Agreement
+from workbench.agreement._frame import Level, LevelOption, Weights, check_level, check_weights, to_ratings
+from workbench.agreement._result import AGREEMENT_SCHEMA, Agreement
 from workbench.agreement._stats import cohen_kernel
-
-AGREEMENT_SCHEMA: dict[str, Any] = {
-    "statistic": pl.Utf8,
-    "value": pl.Float64,
-    "ci_lo": pl.Float64,
-    "ci_hi": pl.Float64,
-    "n_items": pl.Int64,
-    "n_raters": pl.Int64,
-    "n_labels": pl.Int64,
-    "method": pl.Utf8,
-    "note": pl.Utf8,
-}
 
 #: Cohen weights that match a Krippendorff level: ordinal -> linear, interval/ratio -> quadratic
 #: (quadratic-weighted kappa is the two-rater analogue of an interval-scale reliability).
-_COHEN_WEIGHTS = {"nominal": None, "ordinal": "linear", "interval": "quadratic", "ratio": "quadratic"}
+_COHEN_WEIGHTS: dict[Level, Weights | None] = {
+    "nominal": None,
+    "ordinal": "linear",
+    "interval": "quadratic",
+    "ratio": "quadratic",
+}
 
 
 def agreement_table(
@@ -42,22 +35,32 @@ def agreement_table(
     rater: str = "rater",
     label: str = "label",
     raters: Sequence[Any] | None = None,
-    level: str = "nominal",
+    level: LevelOption = "auto",
     categories: Sequence[Any] | None = None,
-    ci: float = 0.95,
-    n_boot: int = 1000,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
     seed: int = 0,
 ) -> pl.DataFrame:
     """One row per applicable statistic: percent agreement, Cohen (two raters only), Fleiss,
     Krippendorff at ``level``.
 
-    ``raters`` restricts every statistic to those raters (e.g. the humans of a panel).
     Cohen's kappa is weighted to match ``level``: linear for ordinal, quadratic for interval
-    and ratio.
+    and ratio. The columns are the fields of :class:`Agreement`; ``level`` is the level each
+    statistic treated the labels at.
+
+    Args:
+        labels: long table, one row per (item, rater) label (see :func:`percent_agreement`).
+        item, rater, label: its column names.
+        raters: restrict every statistic to those raters (e.g. the humans of a panel).
+        level: the labels' level of measurement: "nominal", "ordinal", "interval" or "ratio";
+            "auto" (the default) is "ordinal" when every label is a number, else "nominal".
+            The result records the level used.
+        categories: the labels in scale order.
+        confidence, n_resamples, seed: the percentile bootstrap over items of every statistic.
 
     >>> rows = [{"case_id": i, "rater": r, "label": l}
     ...         for i, t in enumerate(["aa", "bb", "ab", "aa"]) for r, l in zip("xy", t)]
-    >>> agreement_table(rows, n_boot=0).get_column("statistic").to_list()
+    >>> agreement_table(rows, n_resamples=0).get_column("statistic").to_list()
     ['percent_agreement', 'cohen_kappa', 'fleiss_kappa', 'krippendorff_alpha']
     """
     check_level(level)
@@ -66,13 +69,16 @@ def agreement_table(
         "rater": rater,
         "label": label,
         "raters": raters,
-        "ci": ci,
-        "n_boot": n_boot,
+        "confidence": confidence,
+        "n_resamples": n_resamples,
         "seed": seed,
     }
     rows: list[Agreement] = [percent_agreement(labels, **common)]
     # validates level/categories up front, so an error names `level`, not Cohen's `weights`
-    ratings = to_ratings(labels, item, rater, label, raters, categories=categories, level=level)
+    ratings = to_ratings(
+        labels, item, rater, label, raters, categories=categories, level=level, func="agreement_table"
+    )
+    level = ratings.level
     if len(ratings.raters) == 2:
         weights = _COHEN_WEIGHTS[level]
         rows.append(cohen_kappa(labels, weights=weights, categories=categories, **common))
@@ -88,7 +94,7 @@ def pairwise_kappa(
     rater: str = "rater",
     label: str = "label",
     raters: Sequence[Any] | None = None,
-    weights: str | None = None,
+    weights: Weights | None = None,
     categories: Sequence[Any] | None = None,
 ) -> pl.DataFrame:
     """Cohen's kappa for every ordered pair of different raters (long form, both directions).
@@ -104,7 +110,9 @@ def pairwise_kappa(
     [3, 3]
     """
     check_weights(weights)
-    ratings = to_ratings(labels, item, rater, label, raters, categories=categories, weights=weights)
+    ratings = to_ratings(
+        labels, item, rater, label, raters, categories=categories, weights=weights, func="pairwise_kappa"
+    )
     k = len(ratings.categories)
     out: dict[str, list[Any]] = {"rater_a": [], "rater_b": [], "kappa": [], "n_items": []}
     ones_cache: dict[int, np.ndarray] = {}
