@@ -3,7 +3,7 @@ import polars as pl
 import pytest
 
 from workbench.charts import bt_ratings, metric_by_model, theme
-from workbench.charts._common import PALETTE, model_colors, records, require, to_polars, with_labels
+from workbench.charts._common import PALETTE, model_colors, records, with_labels
 from workbench.stats import summarize
 
 
@@ -20,7 +20,7 @@ def test_unconfigured_charts_compose_and_take_the_theme_once(scores, pairwise):
 
     summary = summarize(scores, metric="exact", n_resamples=200)
     with pytest.warns(Warning):  # the toy verdicts hold one null winner
-        ratings = bradley_terry(pairwise, n_bootstrap=20)
+        ratings = bradley_terry(pairwise, n_resamples=20)
     combined = alt.hconcat(metric_by_model(summary, configure=False), bt_ratings(ratings, configure=False))
     spec = combined.configure(**theme()).to_dict()  # to_dict validates against the Vega-Lite schema
     assert spec["config"]["font"] == theme()["font"]
@@ -35,16 +35,18 @@ def test_colours_follow_sorted_model_names():
     assert many["m10"] == PALETTE[0]  # the palette repeats after ten models
 
 
-def test_frames_and_columns():
-    frame = pl.DataFrame({"model": ["a"], "x": [1.0]})
-    assert to_polars(frame.to_pandas(), "p", "f").equals(frame)
-    assert to_polars(frame.lazy(), "p", "f").equals(frame)
-    with pytest.raises(TypeError, match="f: p must be a polars or pandas DataFrame, got dict"):
-        to_polars({"model": ["a"]}, "p", "f")
+def test_a_table_that_is_not_a_frame_or_misses_columns_is_named():
+    # every chart reads its table through workbench._table.as_table: one message for a wrong type
     with pytest.raises(
-        ValueError, match=r"f: p is missing column\(s\) 'y', 'z'; expected E. Columns present: model, x"
+        TypeError, match="bt_ratings: ratings must be a polars or pandas DataFrame, a Run, .* got dict"
     ):
-        require(frame, ["model", "y", "z"], "p", "f", "E")
+        bt_ratings({"model": ["a"]})
+    with pytest.raises(
+        ValueError,
+        match=r"bt_ratings: ratings has no columns 'elo', 'elo_lo', 'elo_hi'; expected the output of "
+        r"workbench.stats.bradley_terry. Columns present: model, x",
+    ):
+        bt_ratings(pl.DataFrame({"model": ["a"], "x": [1.0]}))
 
 
 def test_records_drop_nulls_and_nan():

@@ -69,5 +69,7 @@ def test_one_row_per_model_is_required():
     points = summarize(make_scores(), n_resamples=200).with_columns(pl.lit(1.0).alias("cost_per_request"))
     with pytest.raises(ValueError, match=r"points has 4 rows for \['a', 'b'\].*filter to one metric first"):
         cost_quality(points)
-    with pytest.raises(ValueError, match=r"cost_quality: points is missing column\(s\) 'quality'"):
+    with pytest.raises(
+        ValueError, match=r"cost_quality: points has no column 'quality'; expected one row per model"
+    ):
         cost_quality(TOY.drop_nulls(), quality="quality")

@@ -85,7 +85,7 @@ def untrusted_charts() -> dict[str, object]:
             "latency_distribution": charts.latency_distribution(results),
             "cost_quality": charts.cost_quality(points, cost="mean_cost_usd"),
             "win_rate_matrix": charts.win_rate_matrix(verdicts),
-            "bt_ratings": charts.bt_ratings(bradley_terry(verdicts, n_bootstrap=20)),
+            "bt_ratings": charts.bt_ratings(bradley_terry(verdicts, n_resamples=20)),
         }
 
 

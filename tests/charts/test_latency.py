@@ -72,7 +72,10 @@ def test_log_bins_are_chosen_for_a_long_tail_and_on_request():
 
 
 def test_errors_name_what_is_missing():
-    with pytest.raises(ValueError, match=r"latency_distribution: results is missing column\(s\) 'latency_s'"):
+    with pytest.raises(
+        ValueError,
+        match=r"latency_distribution: results has no column 'latency_s'; expected a Run or a results table",
+    ):
         latency_distribution(pl.DataFrame({"model": ["a"]}))
     failed = pl.DataFrame({"model": ["a"], "latency_s": [1.0], "error_type": ["Timeout"]})
     with pytest.raises(

@@ -9,10 +9,10 @@ from workbench.stats import StatsWarning, win_rate
 from workbench.stats import bradley_terry as _bradley_terry
 
 
-def bradley_terry(pairwise: pl.DataFrame, n_bootstrap: int) -> pl.DataFrame:
+def bradley_terry(pairwise: pl.DataFrame, n_resamples: int) -> pl.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StatsWarning)  # the toy table's null verdict, on purpose
-        return _bradley_terry(pairwise, n_bootstrap=n_bootstrap)
+        return _bradley_terry(pairwise, n_resamples=n_resamples)
 
 
 def cells_of(chart) -> dict[tuple[str, str], dict]:
@@ -63,7 +63,10 @@ def test_inconsistent_verdicts_follow_the_policy(pairwise):
 
 
 def test_bad_verdict_tables_are_refused_with_the_row(pairwise):
-    with pytest.raises(ValueError, match=r"win_rate_matrix: pairwise is missing column\(s\) 'winner'"):
+    with pytest.raises(
+        ValueError,
+        match=r"win_rate_matrix: pairwise has no column 'winner'; expected a pairwise verdicts table",
+    ):
         win_rate_matrix(pairwise.drop("winner"))
     bad = pairwise.with_columns(
         pl.when(pl.col("case_id") == "3").then(pl.lit("A")).otherwise("winner").alias("winner")
@@ -78,7 +81,7 @@ def test_bad_verdict_tables_are_refused_with_the_row(pairwise):
 
 
 def test_bt_ratings_best_first_with_intervals(pairwise):
-    ratings = bradley_terry(pairwise, n_bootstrap=100)
+    ratings = bradley_terry(pairwise, n_resamples=100)
     chart = bt_ratings(ratings)
     spec = chart.to_dict()
     rows = sorted(data_rows(spec), key=lambda r: r["order"])
@@ -92,9 +95,12 @@ def test_bt_ratings_best_first_with_intervals(pairwise):
 
 
 def test_bt_ratings_errors(pairwise):
-    ratings = bradley_terry(pairwise, n_bootstrap=0)
+    ratings = bradley_terry(pairwise, n_resamples=0)
     assert all("lo" not in r for r in data_rows(bt_ratings(ratings).to_dict()))  # no intervals: none drawn
-    with pytest.raises(ValueError, match=r"bt_ratings: ratings is missing column\(s\) 'elo_lo', 'elo_hi'"):
+    with pytest.raises(
+        ValueError,
+        match=r"bt_ratings: ratings has no columns 'elo_lo', 'elo_hi'; expected the output of workbench.stats.bradley_terry",
+    ):
         bt_ratings(ratings.drop("elo_lo", "elo_hi"))
     with pytest.raises(ValueError, match="scale must be 'elo' or 'rating'"):
         bt_ratings(ratings, scale="glicko")

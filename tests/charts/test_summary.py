@@ -21,7 +21,7 @@ def sliced_summary(scores: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
 
 def test_one_metric_is_points_and_interval_rules_with_the_summary_numbers(scores):
     summary = summarize(scores, n_resamples=200)
-    chart = metric_by_model(summary, "exact")
+    chart = metric_by_model(summary, metric="exact")
     assert isinstance(chart, alt.LayerChart)
     spec = chart.to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "point"]
@@ -69,15 +69,18 @@ def test_labels_show_the_variant_only_when_there_are_several(scores):
 
 def test_missing_columns_are_all_named(scores):
     summary = summarize(scores, n_resamples=200).drop("ci_lo", "ci_hi")
-    with pytest.raises(ValueError, match=r"metric_by_model: summary is missing column\(s\) 'ci_lo', 'ci_hi'"):
+    with pytest.raises(
+        ValueError,
+        match=r"metric_by_model: summary has no columns 'ci_lo', 'ci_hi'; expected the output of workbench.stats.summarize",
+    ):
         metric_by_model(summary)
 
 
 def test_unknown_metric_and_sliced_summary_are_refused(scores, cases):
     with pytest.raises(ValueError, match="metric 'bleu' is not in summary; available metrics: exact, sim"):
-        metric_by_model(summarize(scores, n_resamples=200), "bleu")
+        metric_by_model(summarize(scores, n_resamples=200), metric="bleu")
     with pytest.raises(ValueError, match="several slices; chart it with slice_heatmap"):
-        metric_by_model(sliced_summary(scores, cases), "exact")
+        metric_by_model(sliced_summary(scores, cases), metric="exact")
     with pytest.raises(ValueError, match="value must be 'mean' or 'pass_rate'"):
         metric_by_model(summarize(scores, n_resamples=200), value="median")
 
@@ -122,7 +125,10 @@ def test_heatmap_has_text_labels_counts_in_tooltips_and_the_slice_selection(scor
 
 
 def test_heatmap_errors(scores, cases):
-    with pytest.raises(ValueError, match=r"slice_heatmap: summary is missing column\(s\) 'slice'"):
+    with pytest.raises(
+        ValueError,
+        match=r"slice_heatmap: summary has no column 'slice'; expected the output of workbench.stats.summarize",
+    ):
         slice_heatmap(summarize(scores, n_resamples=200), "exact")
     with pytest.raises(ValueError, match="metric 'bleu' is not in summary"):
         slice_heatmap(sliced_summary(scores, cases), "bleu")

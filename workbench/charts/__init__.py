@@ -1,8 +1,14 @@
 """Interactive Altair charts over workbench's tidy tables: summaries, results, verdicts, ratings.
 
 >>> from workbench.charts import metric_by_model, slice_heatmap       # doctest: +SKIP
->>> metric_by_model(summarize(scores), "exact_match")                  # doctest: +SKIP
->>> slice_heatmap(summarize(scores, slices="topic", cases=cases), "exact_match")   # doctest: +SKIP
+>>> metric_by_model(scores, metric="exact_match")                      # doctest: +SKIP
+>>> slice_heatmap(scores, "exact_match", slices="topic")               # doctest: +SKIP
+>>> cost_quality(scores, metric="exact_match")      # quality of the scores, cost of their run  # doctest: +SKIP
+>>> latency_distribution(run)                                          # doctest: +SKIP
+
+Every chart takes its table as a polars DataFrame or LazyFrame, a pandas DataFrame, a Run or a
+Scores (through ``workbench._table.as_table``); the charts of a summary summarise scores themselves
+with ``workbench.stats.summarize``, over the cases the Scores knows.
 
 Every chart aggregates in Python first and embeds only the aggregate, so a spec stays small for a
 million result rows. Model, variant and slice names travel only as data, never as a literal in the

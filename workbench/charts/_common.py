@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from workbench._table import as_table, cases_of, require_columns
+
 if TYPE_CHECKING:
     import altair as alt
 
@@ -80,25 +82,65 @@ def finish(chart: Any, configure: bool) -> Any:
     return chart.configure(**theme()) if configure else chart
 
 
-def to_polars(frame: Any, param: str, func: str) -> pl.DataFrame:
-    """A polars DataFrame from a polars/pandas DataFrame or a polars LazyFrame."""
-    if isinstance(frame, pl.DataFrame):
+#: what a chart that draws a summary accepts, for error messages
+SUMMARY = "the output of workbench.stats.summarize, a Scores or a score table (metric, value)"
+
+
+def is_score_table(frame: pl.DataFrame) -> bool:
+    """Whether ``frame`` holds score rows (``metric``, ``value``) rather than a summary of them."""
+    return {"metric", "value"} <= set(frame.columns) and "mean" not in frame.columns
+
+
+def pick_metric(frame: pl.DataFrame, metric: str | None, func: str, param: str = "summary") -> pl.DataFrame:
+    """The rows of ``metric`` (every row when None); an unknown metric names the ones there are."""
+    if metric is None:
         return frame
-    if isinstance(frame, pl.LazyFrame):
-        return frame.collect()
-    if type(frame).__module__.startswith("pandas") and type(frame).__name__ == "DataFrame":
-        return pl.from_pandas(frame)
-    raise TypeError(f"{func}: {param} must be a polars or pandas DataFrame, got {type(frame).__name__}")
-
-
-def require(frame: pl.DataFrame, columns: Iterable[str], param: str, func: str, expected: str) -> None:
-    """Raise a ValueError naming every missing column, what the frame should be, and what it has."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
+    available = sorted(frame.get_column("metric").cast(pl.Utf8).drop_nulls().unique().to_list())
+    if metric not in available:
         raise ValueError(
-            f"{func}: {param} is missing column(s) {', '.join(repr(c) for c in missing)}; "
-            f"expected {expected}. Columns present: {', '.join(frame.columns) or '(none)'}"
+            f"{func}: metric {metric!r} is not in {param}; available metrics: {', '.join(available) or '(none)'}"
         )
+    return frame.filter(pl.col("metric") == metric)
+
+
+def summary_of(
+    data: Any,
+    *,
+    func: str,
+    metric: str | None = None,
+    slices: Any = None,
+    cases: Any = None,
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+    param: str = "summary",
+) -> pl.DataFrame:
+    """``data`` as ``workbench.stats.summarize`` output, by model and variant.
+
+    A summary (polars, pandas, LazyFrame) is returned as is. A ``Scores`` or a score table is
+    summarised here (only ``metric`` when given), sliced by ``slices`` over ``cases`` (default: the
+    cases the Scores knows), so that a chart never needs a summary built by hand.
+    """
+    frame = as_table(data, want="scores", param=param, func=func)
+    if not is_score_table(frame):
+        return frame
+    from workbench.stats import summarize
+
+    require_columns(frame, ["model"], param=param, func=func, expected=SUMMARY)
+    frame = pick_metric(frame, metric, func, param)
+    by = [c for c in ("model", "variant") if c in frame.columns]
+    # only the columns summarize reads (as Scores.summary does)
+    wanted = ["case_id", "metric", "value", "passed", *by, *([slices] if isinstance(slices, str) else [])]
+    frame = frame.select(list(dict.fromkeys(c for c in wanted if c in frame.columns)))
+    return summarize(
+        frame,
+        by=by,
+        slices=slices,
+        cases=cases_of(data, cases=cases),
+        confidence=confidence,
+        seed=seed,
+        n_resamples=n_resamples,
+    )
 
 
 def model_colors(models: Iterable[str], domain: Sequence[str] | None, func: str) -> dict[str, str]:

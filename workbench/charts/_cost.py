@@ -8,15 +8,17 @@ from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
+from workbench._table import as_table, require_columns, run_of
 from workbench.charts._common import (
     WIDTH,
     finish,
     inline,
     interval_text,
+    is_score_table,
     model_colors,
+    pick_metric,
     present,
-    require,
-    to_polars,
+    summary_of,
     tooltip_columns,
     with_labels,
 )
@@ -36,21 +38,21 @@ _CHART_COLUMNS = (
     "interval",
     "n",
 )
-_POINTS = "one row per model (and variant) with a quality and a cost column"
+_POINTS = "one row per model (and variant) with a quality and a cost column, or a Scores of a run"
 
 
 class ChartWarning(UserWarning):
     """Something in the input could not be drawn (the chart says how many rows were left out)."""
 
 
-def pareto_front(points: Any, quality: str = "mean", cost: str = "cost_per_request") -> pl.DataFrame:
+def pareto_front(points: Any, *, quality: str = "mean", cost: str = "cost_per_request") -> pl.DataFrame:
     """Mark the rows no other row beats: higher-or-equal quality at lower-or-equal cost, one strictly.
 
     Rows with a missing quality or cost get a null ``pareto``; they neither join nor block the front.
     Identical points are all on the front (neither beats the other).
 
     Args:
-        points: one row per model (and variant), polars or pandas.
+        points: one row per model (and variant): polars, pandas or a LazyFrame.
         quality: column to maximise.
         cost: column to minimise.
 
@@ -64,8 +66,7 @@ def pareto_front(points: Any, quality: str = "mean", cost: str = "cost_per_reque
         >>> pareto_front(pts).get_column("pareto").to_list()
         [True, True, False, True]
     """
-    frame = to_polars(points, "points", "pareto_front")
-    require(frame, [quality, cost], "points", "pareto_front", _POINTS)
+    frame = as_table(points, param="points", func="pareto_front", columns=[quality, cost], expected=_POINTS)
     q = frame.get_column(quality).cast(pl.Float64).fill_nan(None).to_list()
     c = frame.get_column(cost).cast(pl.Float64).fill_nan(None).to_list()
     valid = [i for i in range(frame.height) if q[i] is not None and c[i] is not None]
@@ -80,26 +81,43 @@ def pareto_front(points: Any, quality: str = "mean", cost: str = "cost_per_reque
 
 def cost_quality(
     points: Any,
+    *,
     quality: str = "mean",
-    cost: str = "cost_per_request",
+    cost: str | None = None,
+    metric: str | None = None,
+    results: Any = None,
     models: Sequence[str] | None = None,
     configure: bool = True,
+    cases: Any = None,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
 ) -> alt.LayerChart:
     """Quality against cost per model, with the Pareto front (maximise quality, minimise cost).
 
     The front is computed in Python (:func:`pareto_front`) and drawn as a staircase through the
-    front's points, which are filled; dominated models are hollow. Build ``points`` by joining a
-    summary to the operational numbers, e.g.
-    ``summarize(scores, metric="exact").join(operational_summary(results), on=["model", "variant"])``
-    and ``cost="mean_cost_usd"``.
+    front's points, which are filled; dominated models are hollow.
+
+    Give it the ``Scores`` of a run, ``cost_quality(scores, metric="exact")``: quality is
+    ``summarize``'s mean of the metric per model and variant, cost ``operational_summary``'s
+    ``mean_cost_usd`` of the run the scores were made from (or of ``results=``). Or give it one row
+    per model, e.g. ``summarize(...).join(operational_summary(run), on=["model", "variant"])`` with
+    ``cost="mean_cost_usd"``.
 
     Args:
-        points: one row per model (and variant): ``model``, ``quality`` and ``cost`` columns
-            (``variant``, ``ci_lo``/``ci_hi`` and ``n`` are shown in tooltips when present).
-        quality: column to maximise (y axis).
-        cost: column to minimise (x axis), e.g. ``mean_cost_usd`` of ``operational_summary``.
+        points: a ``Scores`` (or score table) of a run; or one row per model (and variant) with
+            ``model``, ``quality`` and ``cost`` columns (``variant``, ``ci_lo``/``ci_hi`` and ``n``
+            are shown in tooltips when present): polars, pandas or a LazyFrame.
+        quality: column to maximise (y axis): ``"mean"`` or ``"pass_rate"`` for scores.
+        cost: column to minimise (x axis); default ``"mean_cost_usd"`` for scores (any column of
+            ``operational_summary`` may be given, e.g. ``"latency_p95"``), ``"cost_per_request"``
+            for a table of points.
+        metric: the metric whose quality is drawn (needed when the scores hold several).
+        results: the Run (or results table) whose cost is drawn; default: the run of the Scores.
         models: all model names of the analysis, to keep each model's colour fixed across charts.
         configure: apply :func:`theme`; pass False to combine the chart with others first.
+        cases, confidence, n_resamples, seed: passed to ``summarize`` and ``operational_summary``
+            when ``points`` is scores.
 
     Rows with a missing quality or cost cannot be placed: they are left out with a ChartWarning
     naming them, and the subtitle counts them.
@@ -113,27 +131,32 @@ def cost_quality(
         ['a', 'b']
     """
     func = "cost_quality"
-    frame = to_polars(points, "points", func)
+    frame = as_table(points, want="scores", param="points", func=func)
+    if is_score_table(frame):
+        stats = {"confidence": confidence, "n_resamples": n_resamples, "seed": seed}
+        frame = _points(points, frame, metric, results, cases, stats)
+        cost = "mean_cost_usd" if cost is None else cost
+    else:
+        cost = "cost_per_request" if cost is None else cost
+        if metric is not None:
+            require_columns(frame, ["metric"], param="points", func=func, expected=_POINTS)
+            frame = pick_metric(frame, metric, func, "points")
     if cost not in frame.columns and "mean_cost_usd" in frame.columns:
         raise ValueError(
             f"{func}: points has no column {cost!r}; for operational_summary output pass cost='mean_cost_usd'"
         )
-    require(frame, ["model", quality, cost], "points", func, _POINTS)
+    require_columns(frame, ["model", quality, cost], param="points", func=func, expected=_POINTS)
     frame = with_labels(frame)
     duplicated = frame.filter(pl.col("label").is_duplicated())
     if duplicated.height:
-        hint = (
-            " filter to one metric first, e.g. points.filter(pl.col('metric') == 'exact');"
-            if ("metric" in frame.columns)
-            else ""
-        )
+        hint = " filter to one metric first (metric='exact');" if ("metric" in frame.columns) else ""
         raise ValueError(
             f"{func}: points has {duplicated.height} rows for "
             f"{duplicated.get_column('label').unique().sort().to_list()[:5]} but needs one per model "
             f"(and variant);{hint} see workbench.stats.summarize(metric=...)"
         )
     colors = model_colors(frame.get_column("model").to_list(), models, func)
-    frame = pareto_front(frame, quality, cost).with_columns(
+    frame = pareto_front(frame, quality=quality, cost=cost).with_columns(
         pl.col(quality).cast(pl.Float64).alias("quality"),
         pl.col(cost).cast(pl.Float64).alias("cost"),
         pl.col("model").replace_strict(colors).alias("color"),
@@ -159,6 +182,34 @@ def cost_quality(
         f"{missing.height} model(s) without a {quality} or {cost} value not shown" if missing.height else ""
     )
     return finish(_chart(present(frame, _CHART_COLUMNS), quality, cost, subtitle), configure)
+
+
+def _points(
+    points: Any,
+    scores: pl.DataFrame,
+    metric: str | None,
+    results: Any,
+    cases: Any,
+    stats: dict[str, Any],
+) -> pl.DataFrame:
+    """One row per model and variant: the summary of one metric joined to the run's operational numbers."""
+    from workbench.stats import operational_summary
+    from workbench.stats._common import one_metric
+
+    func = "cost_quality"
+    metric = one_metric(scores, metric, param="points")
+    source = results if results is not None else run_of(points)
+    if source is None:
+        raise ValueError(
+            f"{func}: points is a score table that does not know the run it scored: pass results= "
+            "(the Run or its results table) for each model's cost"
+        )
+    summary = summary_of(points, func=func, metric=metric, cases=cases, param="points", **stats)
+    by = [c for c in ("model", "variant") if c in summary.columns]
+    runs = as_table(source, want="results", param="results", func=func)
+    ops = operational_summary(runs, by=by, **stats)
+    keep = [*by, *(c for c in ops.columns if c not in summary.columns)]
+    return summary.join(ops.select(keep), on=by, how="left", nulls_equal=True)
 
 
 def _chart(frame: pl.DataFrame, quality: str, cost: str, subtitle: str) -> alt.LayerChart:

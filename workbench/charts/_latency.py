@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from workbench._table import as_table
 from workbench.charts._common import (
     WIDTH,
     finish,
     fmt,
     inline,
     model_colors,
-    require,
-    to_polars,
     with_labels,
 )
 
@@ -31,6 +30,7 @@ LOG_RATIO = 50.0
 
 def latency_distribution(
     results: Any,
+    *,
     bins: int = 30,
     log: bool | None = None,
     models: Sequence[str] | None = None,
@@ -45,8 +45,9 @@ def latency_distribution(
     ``latency_p95`` and ``latency_p99`` equal the rules' positions; the subtitle counts them.
 
     Args:
-        results: a results table (``Run.results``; polars or pandas) with ``model`` and
-            ``latency_s``, and ``variant`` and ``error_type`` when present.
+        results: a Run (or the Scores of one: its run's results), or a results table (polars,
+            pandas or a LazyFrame) with ``model`` and ``latency_s``, and ``variant`` and
+            ``error_type`` when present.
         bins: number of bins spanning the fastest to the slowest call.
         log: log-spaced bins on a log axis; None chooses them when the slowest call is over 50
             times the fastest.
@@ -62,8 +63,14 @@ def latency_distribution(
         ['bin', 'quantile']
     """
     func = "latency_distribution"
-    frame = to_polars(results, "results", func)
-    require(frame, ["model", "latency_s"], "results", func, "a results table (Run.results)")
+    frame = as_table(
+        results,
+        want="results",
+        param="results",
+        func=func,
+        columns=["model", "latency_s"],
+        expected="a Run or a results table (Run.results)",
+    )
     if bins < 1:
         raise ValueError(f"{func}: bins must be a positive number of bins, got {bins!r}")
     keep = ["model", "latency_s"] + [c for c in ("variant", "error_type") if c in frame.columns]

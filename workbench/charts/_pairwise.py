@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import polars as pl
 
+from workbench._table import as_table
 from workbench.charts._common import (
     STEP,
     WIDTH,
@@ -17,8 +18,6 @@ from workbench.charts._common import (
     interval_text,
     model_colors,
     present,
-    require,
-    to_polars,
     tooltip_columns,
 )
 
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     import altair as alt
 
 Inconsistent = Literal["keep", "tie", "drop"]
+Scale = Literal["elo", "rating"]
 _PAIRWISE = "a pairwise verdicts table (case_id, model_a, model_b, winner in 'a'/'b'/'tie')"
 _RATINGS = "the output of workbench.stats.bradley_terry"
 _RATING_COLUMNS = ("model", "order", "color", "value", "lo", "hi", "interval", "n", "wins", "losses", "ties")
@@ -33,6 +33,7 @@ _RATING_COLUMNS = ("model", "order", "color", "value", "lo", "hi", "interval", "
 
 def win_rate_matrix(
     pairwise: Any,
+    *,
     confidence: float = 0.95,
     inconsistent: Inconsistent = "keep",
     configure: bool = True,
@@ -44,8 +45,9 @@ def win_rate_matrix(
     Wilson interval in the tooltip. Pairs that never met are left blank.
 
     Args:
-        pairwise: verdicts (polars or pandas): ``model_a``, ``model_b``, ``winner`` in
-            {"a", "b", "tie"} (null: missing), optionally ``consistent``.
+        pairwise: verdicts (polars, pandas, a LazyFrame or a result with a ``.table``):
+            ``model_a``, ``model_b``, ``winner`` in {"a", "b", "tie"} (null: missing), optionally
+            ``consistent``.
         confidence: level of the intervals in the tooltips.
         inconsistent: "keep", "tie" or "drop" verdicts whose ``consistent`` is False, as in win_rate.
         configure: apply :func:`theme`; pass False to combine the chart with others first.
@@ -58,15 +60,17 @@ def win_rate_matrix(
         >>> cells[("x", "y")], cells[("y", "x")]
         (0.5, 0.5)
     """
-    return finish(_matrix(win_rate_cells(pairwise, confidence, inconsistent)), configure)
+    return finish(
+        _matrix(win_rate_cells(pairwise, confidence=confidence, inconsistent=inconsistent)), configure
+    )
 
 
 def win_rate_cells(
-    pairwise: Any, confidence: float = 0.95, inconsistent: Inconsistent = "keep"
+    pairwise: Any, *, confidence: float = 0.95, inconsistent: Inconsistent = "keep"
 ) -> pl.DataFrame:
     """The matrix's cells: one row per ordered pair of models that met, from ``win_rate``.
 
-    Columns: the ``win_rate`` columns with candidate/baseline named model/opponent, plus
+    Columns: the ``win_rate`` columns with a/b named model/opponent, plus
     ``overall`` (the model's wins + ties / 2 over all its verdicts) and the display orders.
 
     Example:
@@ -78,8 +82,9 @@ def win_rate_cells(
     from workbench.stats import win_rate
 
     func = "win_rate_matrix"
-    frame = to_polars(pairwise, "pairwise", func)
-    require(frame, ["model_a", "model_b", "winner"], "pairwise", func, _PAIRWISE)
+    frame = as_table(
+        pairwise, param="pairwise", func=func, columns=["model_a", "model_b", "winner"], expected=_PAIRWISE
+    )
     frame = frame.with_columns(pl.col("model_a", "model_b").cast(pl.Utf8)).with_row_index("_row")
     nulls = frame.filter(pl.col("model_a").is_null() | pl.col("model_b").is_null())
     if nulls.height:
@@ -106,7 +111,7 @@ def win_rate_cells(
             cells.append(win_rate(part, model, opponent, confidence=confidence, inconsistent=inconsistent))
     if not cells:
         raise ValueError(f"{func}: pairwise has no verdicts")
-    out = pl.concat(cells).rename({"candidate": "model", "baseline": "opponent"})
+    out = pl.concat(cells).rename({"a": "model", "b": "opponent"})
     totals = (
         out.group_by("model")
         .agg(((pl.col("wins").sum() + pl.col("ties").sum() / 2) / pl.col("n").sum()).alias("overall"))
@@ -190,14 +195,15 @@ def _matrix(cells: pl.DataFrame) -> alt.LayerChart:
 
 def bt_ratings(
     ratings: Any,
-    scale: str = "elo",
+    *,
+    scale: Scale = "elo",
     models: Sequence[str] | None = None,
     configure: bool = True,
 ) -> alt.LayerChart:
     """Bradley-Terry ratings with their bootstrap intervals, best model on top.
 
     Args:
-        ratings: ``workbench.stats.bradley_terry`` output (polars or pandas).
+        ratings: ``workbench.stats.bradley_terry`` output (polars, pandas or a LazyFrame).
         scale: "elo" (elo, elo_lo, elo_hi; 1000 is the average model) or "rating" (the log-strength
             rating, ci_lo, ci_hi; 0 is the average).
         models: all model names of the analysis, to keep each model's colour fixed across charts.
@@ -208,7 +214,7 @@ def bt_ratings(
         >>> from workbench.stats import bradley_terry
         >>> v = pl.DataFrame({"case_id": ["1", "2", "3", "4"], "model_a": ["x", "y", "x", "x"],
         ...     "model_b": ["y", "x", "y", "y"], "winner": ["a", "a", "tie", "a"]})
-        >>> chart = bt_ratings(bradley_terry(v, n_bootstrap=50))
+        >>> chart = bt_ratings(bradley_terry(v, n_resamples=50))
         >>> [row["model"] for row in sorted(chart.data.values, key=lambda r: r["order"])]
         ['x', 'y']
     """
@@ -217,8 +223,7 @@ def bt_ratings(
     if scale not in columns:
         raise ValueError(f"{func}: scale must be 'elo' or 'rating', got {scale!r}")
     value, lo, hi, centre = columns[scale]
-    frame = to_polars(ratings, "ratings", func)
-    require(frame, ["model", value, lo, hi], "ratings", func, _RATINGS)
+    frame = as_table(ratings, param="ratings", func=func, columns=["model", value, lo, hi], expected=_RATINGS)
     if frame.height == 0:
         raise ValueError(f"{func}: ratings has no rows")
     colors = model_colors(frame.get_column("model").cast(pl.Utf8).to_list(), models, func)

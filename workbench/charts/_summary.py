@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from workbench._table import require_columns
 from workbench.charts._common import (
     MISSING_SLICE,
     STEP,
+    SUMMARY,
     WIDTH,
     cell_text,
     finish,
@@ -17,9 +19,9 @@ from workbench.charts._common import (
     inline,
     interval_text,
     model_colors,
+    pick_metric,
     present,
-    require,
-    to_polars,
+    summary_of,
     tooltip_columns,
     with_labels,
 )
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 
 #: value column -> its interval columns in ``summarize`` output
 _INTERVALS = {"mean": ("ci_lo", "ci_hi"), "pass_rate": ("pass_ci_lo", "pass_ci_hi")}
-_SUMMARY = "the output of workbench.stats.summarize"
+Value = Literal["mean", "pass_rate"]
 # what each chart embeds (when the summary has it)
 _DOT_COLUMNS = "metric model variant label label_order color value lo hi interval n n_missing note".split()
 _HEAT_COLUMNS = (
@@ -37,31 +39,20 @@ _HEAT_COLUMNS = (
 ).split()
 
 
-def _prepare(summary: Any, value: str, func: str, extra: Sequence[str] = ()) -> pl.DataFrame:
+def _prepare(summary: pl.DataFrame, value: str, func: str, extra: Sequence[str] = ()) -> pl.DataFrame:
     """Check a summary frame and rename its value and interval columns to value/lo/hi."""
-    frame = to_polars(summary, "summary", func)
     if value not in _INTERVALS:
         raise ValueError(f"{func}: value must be 'mean' or 'pass_rate', got {value!r}")
     lo, hi = _INTERVALS[value]
-    require(frame, ["metric", "model", value, lo, hi, "n", *extra], "summary", func, _SUMMARY)
-    frame = frame.with_columns(
+    require_columns(
+        summary, ["metric", "model", value, lo, hi, "n", *extra], param="summary", func=func, expected=SUMMARY
+    )
+    return summary.with_columns(
         pl.col(value).cast(pl.Float64).fill_nan(None).alias("value"),
         pl.col(lo).cast(pl.Float64).fill_nan(None).alias("lo"),
         pl.col(hi).cast(pl.Float64).fill_nan(None).alias("hi"),
         pl.col("metric").cast(pl.Utf8),
     )
-    return frame
-
-
-def _pick_metric(frame: pl.DataFrame, metric: str | None, func: str) -> pl.DataFrame:
-    available = sorted(frame.get_column("metric").drop_nulls().unique().to_list())
-    if metric is None:
-        return frame
-    if metric not in available:
-        raise ValueError(
-            f"{func}: metric {metric!r} is not in summary; available metrics: {', '.join(available) or '(none)'}"
-        )
-    return frame.filter(pl.col("metric") == metric)
 
 
 def _texts(frame: pl.DataFrame, spec: str = ".3g") -> pl.DataFrame:
@@ -71,20 +62,28 @@ def _texts(frame: pl.DataFrame, spec: str = ".3g") -> pl.DataFrame:
 
 def metric_by_model(
     summary: Any,
+    *,
     metric: str | None = None,
-    value: str = "mean",
+    value: Value = "mean",
     models: Sequence[str] | None = None,
     configure: bool = True,
+    cases: Any = None,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
 ) -> alt.LayerChart | alt.FacetChart:
     """Each model's (and variant's) score with its interval: a point and an error bar per row.
 
     Args:
-        summary: ``workbench.stats.summarize`` output without slices (polars or pandas).
+        summary: ``workbench.stats.summarize`` output without slices (polars, pandas or a
+            LazyFrame), or a ``Scores`` (or score table) to summarise by model and variant here.
         metric: the metric to show; None shows every metric, one panel each (own x scales).
         value: "mean" (with ci_lo/ci_hi) or "pass_rate" (with pass_ci_lo/pass_ci_hi).
         models: all model names of the analysis, to keep each model's colour fixed across charts
             that show different subsets (default: the models in ``summary``).
         configure: apply :func:`theme`; pass False to combine the chart with others first.
+        cases, confidence, n_resamples, seed: passed to ``summarize`` when ``summary`` is scores
+            (``cases`` defaults to the cases the Scores knows).
 
     Returns:
         A LayerChart for one metric, a FacetChart (a row per metric) for several.
@@ -94,12 +93,16 @@ def metric_by_model(
         >>> from workbench.stats import summarize
         >>> scores = pl.DataFrame({"case_id": ["1", "2", "1", "2"], "model": ["a", "a", "b", "b"],
         ...     "variant": "v", "metric": "exact", "value": [1.0, 0.0, 1.0, 1.0]})
-        >>> chart = metric_by_model(summarize(scores), "exact")
+        >>> chart = metric_by_model(summarize(scores), metric="exact")
         >>> [layer.mark.type for layer in chart.layer]
         ['rule', 'point']
+        >>> [row["value"] for row in metric_by_model(scores, n_resamples=100).data.values]
+        [0.5, 1.0]
     """
     func = "metric_by_model"
-    frame = _pick_metric(_prepare(summary, value, func), metric, func)
+    stats: dict[str, Any] = {"confidence": confidence, "n_resamples": n_resamples, "seed": seed}
+    frame = summary_of(summary, func=func, metric=metric, cases=cases, **stats)
+    frame = pick_metric(_prepare(frame, value, func), metric, func)
     if "slice" in frame.columns and frame.get_column("slice").n_unique() > 1:
         raise ValueError(
             f"{func}: summary has several slices; chart it with slice_heatmap(summary, metric) or "
@@ -156,9 +159,15 @@ def _dot_plot(frame: pl.DataFrame, value: str) -> alt.LayerChart:
 def slice_heatmap(
     summary: Any,
     metric: str,
-    value: str = "mean",
+    *,
+    value: Value = "mean",
     value_format: str = ".2f",
     configure: bool = True,
+    slices: Any = None,
+    cases: Any = None,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
 ) -> alt.LayerChart:
     """A slice x model heatmap of one metric, slices with the largest gap between models first.
 
@@ -167,11 +176,16 @@ def slice_heatmap(
     widgets can read, e.g. ``alt.JupyterChart(chart).selections.slice_select``.
 
     Args:
-        summary: ``workbench.stats.summarize(..., slices=...)`` output (polars or pandas).
+        summary: ``workbench.stats.summarize(..., slices=...)`` output (polars, pandas or a
+            LazyFrame), or a ``Scores`` (or score table) to summarise by slice here.
         metric: the metric to show.
         value: "mean" or "pass_rate".
         value_format: Python format spec of the numbers written in the cells.
         configure: apply :func:`theme`; pass False to combine the chart with others first.
+        slices: how to slice scores (``summarize``'s ``slices=``); default ``"tags"``, one slice
+            per tag of the cases. Ignored for a summary, which is sliced already.
+        cases, confidence, n_resamples, seed: passed to ``summarize`` when ``summary`` is scores
+            (``cases`` defaults to the cases the Scores knows).
 
     Example:
         >>> import polars as pl
@@ -182,10 +196,16 @@ def slice_heatmap(
         >>> chart = slice_heatmap(summarize(scores, slices="topic"), "exact")
         >>> [p.name for p in chart.params]
         ['slice_select']
+        >>> chart = slice_heatmap(scores, "exact", slices="topic", n_resamples=100)
+        >>> sorted({row["slice"] for row in chart.data.values})
+        ['billing', 'refund']
     """
     func = "slice_heatmap"
-    frame = _prepare(summary, value, func, extra=["slice"])
-    frame = _pick_metric(frame, metric, func)
+    stats: dict[str, Any] = {"confidence": confidence, "n_resamples": n_resamples, "seed": seed}
+    frame = summary_of(
+        summary, func=func, metric=metric, slices="tags" if slices is None else slices, cases=cases, **stats
+    )
+    frame = pick_metric(_prepare(frame, value, func, extra=["slice"]), metric, func)
     if frame.height == 0:
         raise ValueError(f"{func}: summary has no rows for metric {metric!r}")
     frame = with_labels(frame).with_columns(pl.col("slice").cast(pl.Utf8).fill_null(MISSING_SLICE))
