@@ -34,9 +34,21 @@ def test_size_span_and_columns(traffic: pl.DataFrame) -> None:
     assert TRAFFIC.stat().st_size < 10_000_000
     assert traffic.height >= 50_000
     assert traffic["timestamp"].dt.date().n_unique() >= 60
-    assert traffic.columns == ["request_id", "timestamp", "session_id", "user_id", "input", "output", "model",
-                               "latency_s", "prompt_tokens", "completion_tokens", "cost_usd", "feedback",
-                               "true_intent"]
+    assert traffic.columns == [
+        "request_id",
+        "timestamp",
+        "session_id",
+        "user_id",
+        "input",
+        "output",
+        "model",
+        "latency_s",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost_usd",
+        "feedback",
+        "true_intent",
+    ]
     assert traffic["request_id"].n_unique() == traffic.height
     assert set(traffic["model"].unique()) == {"gpt-4o-mini", "claude-3-5-haiku", "gpt-4o"}
     assert set(traffic["feedback"].drop_nulls().unique()) == {"up", "down"}
@@ -45,7 +57,9 @@ def test_size_span_and_columns(traffic: pl.DataFrame) -> None:
 def test_weekly_seasonality_and_model_switch(traffic: pl.DataFrame) -> None:
     weekday = traffic["timestamp"].dt.weekday()
     per_day = traffic.group_by(traffic["timestamp"].dt.date().alias("d"), weekday.alias("w")).len()
-    assert per_day.filter(pl.col("w") <= 5)["len"].mean() > 1.8 * per_day.filter(pl.col("w") >= 6)["len"].mean()
+    assert (
+        per_day.filter(pl.col("w") <= 5)["len"].mean() > 1.8 * per_day.filter(pl.col("w") >= 6)["len"].mean()
+    )
     first = traffic.filter(pl.col("timestamp") < traffic["timestamp"].min() + pl.duration(days=30))
     last = traffic.filter(pl.col("timestamp") > traffic["timestamp"].max() - pl.duration(days=20))
     assert "claude-3-5-haiku" not in first["model"].to_list()
@@ -70,8 +84,16 @@ def test_pii_share_measured_by_the_scrubber(traffic: pl.DataFrame) -> None:
     _, report = scrub(traffic, columns=["input"])
     share = report.rows_affected / traffic.height
     assert 0.065 < share < 0.095
-    assert set(report.by_type()) == {"EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "NATIONAL_ID", "IP_ADDRESS",
-                                     "STREET_ADDRESS", "PERSON"}
+    assert set(report.by_type()) == {
+        "EMAIL",
+        "PHONE",
+        "CREDIT_CARD",
+        "IBAN",
+        "NATIONAL_ID",
+        "IP_ADDRESS",
+        "STREET_ADDRESS",
+        "PERSON",
+    }
 
 
 def test_generator_is_deterministic_and_matches_the_committed_file(traffic: pl.DataFrame) -> None:

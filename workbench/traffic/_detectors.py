@@ -71,10 +71,41 @@ def _card_ok(s: str) -> bool:
 
 
 _IBAN_LENGTHS = {
-    "AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18,
-    "EE": 20, "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28, "IE": 22,
-    "IS": 26, "IT": 27, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18,
-    "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
+    "AD": 24,
+    "AT": 20,
+    "BE": 16,
+    "BG": 22,
+    "CH": 21,
+    "CY": 28,
+    "CZ": 24,
+    "DE": 22,
+    "DK": 18,
+    "EE": 20,
+    "ES": 24,
+    "FI": 18,
+    "FR": 27,
+    "GB": 22,
+    "GR": 27,
+    "HR": 21,
+    "HU": 28,
+    "IE": 22,
+    "IS": 26,
+    "IT": 27,
+    "LI": 21,
+    "LT": 20,
+    "LU": 20,
+    "LV": 21,
+    "MC": 27,
+    "MT": 31,
+    "NL": 18,
+    "NO": 15,
+    "PL": 28,
+    "PT": 25,
+    "RO": 24,
+    "SE": 24,
+    "SI": 19,
+    "SK": 24,
+    "SM": 27,
 }
 
 
@@ -207,15 +238,15 @@ _CONTEXT_WORDS = (
     r"my name is|my name's|i am called|this is|name:|contact:|from:|attn:?|dear|signed|regards,|"
     r"thanks,|cheers,|best,|sincerely,"
 )
-_PERSON_CONTEXT = (
-    rf"(?:\b(?i:{_CONTEXT_WORDS})|—|--)[ \t]*\n?[ \t]*({_NAME}(?: {_SURNAME}){{0,2}})"
-)
+_PERSON_CONTEXT = rf"(?:\b(?i:{_CONTEXT_WORDS})|—|--)[ \t]*\n?[ \t]*({_NAME}(?: {_SURNAME}){{0,2}})"
 # Rust-regex prefilters: ASCII word boundaries and [0-9], so the lazy DFA never falls back to
 # a slower engine on non-ASCII text (a 10x difference on multilingual logs).
 _PERSON_CONTEXT_PREFILTER = rf"(?:(?i:{_CONTEXT_WORDS})|—|--)[ \t]*\n?[ \t]*[{_UPPER}][{_LOWER}]"
 _PERSON_FIRST_PREFILTER = (  # an ASCII \b cannot sit next to a non-ASCII letter (Émilie, José)
-    r"(?-u:\b)(?:" + "|".join(sorted(n for n in FIRST_NAMES if n[0].isascii() and n[-1].isascii()))
-    + r")(?-u:\b)|" + "|".join(sorted(n for n in FIRST_NAMES if not (n[0].isascii() and n[-1].isascii())))
+    r"(?-u:\b)(?:"
+    + "|".join(sorted(n for n in FIRST_NAMES if n[0].isascii() and n[-1].isascii()))
+    + r")(?-u:\b)|"
+    + "|".join(sorted(n for n in FIRST_NAMES if not (n[0].isascii() and n[-1].isascii())))
 )
 _CAP_WORD = re.compile(rf"(?<![\w\-'])[{_UPPER}][{_LOWER}]+(?![\w'])")
 _SURNAMES_AFTER = re.compile(rf"(?: {_SURNAME}(?![\w'])){{1,2}}")
@@ -258,8 +289,9 @@ def _person_first(text: str) -> Iterator[tuple[int, int]]:
             yield _trim(text, m.start(), tail.end() if tail else m.end())
 
 
-def _detector(type_: str, pattern: str, prefilter: str, validate: Validator | None = None,
-              group: int = 0) -> Detector:
+def _detector(
+    type_: str, pattern: str, prefilter: str, validate: Validator | None = None, group: int = 0
+) -> Detector:
     return Detector(type_, _regex_finder(pattern, group), prefilter, validate)
 
 
