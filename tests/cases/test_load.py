@@ -168,6 +168,16 @@ def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
         load_cases(tmp_path / "nope.jsonl")
 
 
+def test_a_directory_is_named_as_one(tmp_path: Path) -> None:
+    folder = tmp_path / "golden"
+    folder.mkdir()
+    (folder / "cases.jsonl").write_text('{"id": "a", "input": "x"}\n')
+    expected = f"is a directory; expected a file ({', '.join(SUPPORTED_EXTENSIONS)})"
+    assert str(error_of(folder)) == f"{folder} {expected}; it holds {folder / 'cases.jsonl'}"
+    (tmp_path / "looks_like.jsonl").mkdir()
+    assert str(error_of(tmp_path / "looks_like.jsonl")) == f"{tmp_path / 'looks_like.jsonl'} {expected}"
+
+
 def test_invalid_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.jsonl"
     path.write_bytes(b'{"id": "a", "input": "x"}\n{"id": "b", "input": "caf\xe9"}\n')

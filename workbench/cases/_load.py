@@ -64,6 +64,15 @@ def load_cases(source: Any, **fields: str) -> CaseSet:
 
 
 def _load_path(path: Path, label: str, fields: Fields) -> CaseSet:
+    if path.is_dir():
+        inside = sorted(
+            str(p) for p in path.iterdir() if p.suffix.lower() in SUPPORTED_EXTENSIONS and p.is_file()
+        )
+        holds = f"; it holds {', '.join(inside[:3])}{' ...' if len(inside) > 3 else ''}" if inside else ""
+        raise CaseSetError(
+            f"{label} is a directory; expected a file ({', '.join(SUPPORTED_EXTENSIONS)}){holds}",
+            source=label,
+        )
     ext = path.suffix.lower()
     if ext not in SUPPORTED_EXTENSIONS:
         raise CaseSetError(
@@ -71,8 +80,6 @@ def _load_path(path: Path, label: str, fields: Fields) -> CaseSet:
         )
     if not path.exists():
         raise FileNotFoundError(f"no such file: {label}")
-    if path.is_dir():
-        raise CaseSetError(f"{label} is a directory; pass a file ({', '.join(SUPPORTED_EXTENSIONS)})")
     if path.stat().st_size == 0:
         raise CaseSetError(f"{label} is empty: no cases", source=label)
     if ext in (".jsonl", ".ndjson"):
