@@ -161,3 +161,16 @@ def test_cluster_lookup(fitted):
         fitted.cluster_id("billing")
     with pytest.raises(ValueError, match=r"cluster 5 does not exist; clusters are 0..2"):
         fitted.cluster_id(5)
+
+
+def test_a_200000_character_token_is_bounded_in_names_examples_and_points():
+    huge = "z" * 200_000
+    texts = [f"{huge} refund", "refund money", "password reset", "reset password link"]
+    cl = Clusterer(n_clusters=2).fit(texts, embeddings=np.array([[1.0, 0], [1, 0.1], [0, 1], [0.1, 1]]))
+    table = cl.clusters_
+    assert table["name"].to_list() == ["refund / money / " + "z" * 29 + "…", "password / reset / link"]
+    assert max(len(t) for ts in table["terms"].to_list() for t in ts) == 30
+    assert table["examples"][0].to_list() == ["refund money", huge[:199] + "…"]
+    assert cl.items_["cluster_name"].str.len_chars().max() <= 60
+    assert cl.points(method="pca")["excerpt"].str.len_chars().max() == 160
+    assert len(cl.tag(0)) < 80 and len(cl._repr_html_()) < 5_000

@@ -45,3 +45,20 @@ def test_names_are_unique_and_readable():
 )  # fmt: skip
 def test_slug(name, expected):
     assert slug(name) == expected
+
+
+HUGE_A, HUGE_B = "a" * 200_000, "b" * 200_000  # one token each, as a pasted blob or base64 makes
+
+
+def test_a_200000_character_token_gives_bounded_terms_and_names():
+    texts = [f"{HUGE_A} {HUGE_B} refund", "refund", "password reset", "reset password link"]
+    terms = class_tfidf(texts, [0, 0, 1, 1], n_terms=3)
+    cut_a, cut_b = "a" * 29 + "…", "b" * 29 + "…"
+    assert terms == [["refund", cut_a, cut_b], ["password", "reset", "link"]]
+    names = cluster_names(terms)
+    assert names == [f"refund / {cut_a} / {'b' * 17}…", "password / reset / link"]
+    assert len(names[0]) == 60
+    assert cluster_names([[cut_a, cut_b, "x"], [cut_a, cut_b, "x"]]) == [
+        f"{cut_a} / {'b' * 22}… (0)",
+        f"{cut_a} / {'b' * 22}… (1)",
+    ]

@@ -7,7 +7,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from workbench.cluster._names import class_tfidf, cluster_names
+from workbench.cluster._names import class_tfidf, cluster_names, shorten
+
+#: Longest example text kept in the cluster table (the items keep the whole text).
+EXAMPLE_CHARS = 200
 
 
 def describe(
@@ -26,7 +29,7 @@ def describe(
     texts = base.get_column("text").to_list()
     ids = base.get_column("case_id").to_list()
     k = int(labels.max()) + 1
-    terms = class_tfidf(texts, labels, n_terms)
+    terms = class_tfidf(texts, labels, n_terms=n_terms)
     names = cluster_names(terms)
     items = base.with_columns(
         pl.Series("cluster", labels, dtype=pl.Int64),
@@ -46,7 +49,7 @@ def describe(
                 "size": int(members.size),
                 "share": members.size / len(texts),
                 "terms": terms[c],
-                "examples": [texts[i] for i in best],
+                "examples": [shorten(texts[i], EXAMPLE_CHARS) for i in best],
                 "example_ids": [ids[i] for i in best],
             }
         )

@@ -9,10 +9,19 @@ import numpy as np
 
 #: Words of two or more letters (digits and punctuation are not names).
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_]+\b"
+#: Longest term kept whole (a pasted blob or base64 is one "word" of any length): longer ones are cut.
+TERM_CHARS = 30
+#: Longest cluster name (names, tags and legends stay readable).
+NAME_CHARS = 60
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` characters, ending in ``…`` when cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def class_tfidf(
-    texts: Sequence[str], labels: Sequence[int] | np.ndarray, n_terms: int = 5
+    texts: Sequence[str], labels: Sequence[int] | np.ndarray, *, n_terms: int = 5
 ) -> list[list[str]]:
     """The ``n_terms`` most distinctive terms of each class, best first.
 
@@ -21,6 +30,7 @@ def class_tfidf(
     the log of the average class length ``A`` over the term's frequency in all classes, so a word
     frequent in one cluster and rare elsewhere ranks first, and a word every cluster uses ranks low.
     English stop words are removed. Classes are numbered 0..k-1; a class without terms gets ``[]``.
+    Terms longer than :data:`TERM_CHARS` characters are cut (``…``).
 
     Example:
         >>> class_tfidf(["refund my money", "money refund now", "password reset", "reset my password"],
@@ -47,20 +57,25 @@ def class_tfidf(
     for c in range(k):
         # ties broken by the term, so names do not depend on the vocabulary's internal order
         order = sorted(np.flatnonzero(weights[c] > 0), key=lambda j: (-round(weights[c, j], 12), vocab[j]))
-        out.append([str(vocab[j]) for j in order[:n_terms]])
+        out.append([shorten(str(vocab[j]), TERM_CHARS) for j in order[:n_terms]])
     return out
 
 
-def cluster_names(terms: Sequence[Sequence[str]], n_words: int = 3) -> list[str]:
-    """Readable names from the top terms ("refund / money / charged"); unique, "cluster 3" if none."""
+def cluster_names(terms: Sequence[Sequence[str]], *, n_words: int = 3) -> list[str]:
+    """Readable names from the top terms ("refund / money / charged"); unique, "cluster 3" if none.
+
+    A name has at most :data:`NAME_CHARS` characters (cut with ``…``), its ``(i)`` suffix included.
+    """
     names = []
     for i, words in enumerate(terms):
-        name = " / ".join(words[:n_words]) if words else f"cluster {i}"
-        names.append(name)
+        name = " / ".join(shorten(w, TERM_CHARS) for w in words[:n_words]) if words else f"cluster {i}"
+        names.append(shorten(name, NAME_CHARS))
     seen: dict[str, int] = {}
     for name in names:
         seen[name] = seen.get(name, 0) + 1
-    return [f"{n} ({i})" if seen[n] > 1 else n for i, n in enumerate(names)]
+    return [
+        f"{shorten(n, NAME_CHARS - len(f' ({i})'))} ({i})" if seen[n] > 1 else n for i, n in enumerate(names)
+    ]
 
 
 def slug(name: str) -> str:
