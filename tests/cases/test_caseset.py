@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import random
+import stat
 import warnings
 from pathlib import Path
 
@@ -116,6 +118,15 @@ def test_jsonl_round_trip(cs: CaseSet, tmp_path: Path) -> None:
     back = load_cases(path)
     assert back.version == cs.version and back.ids == cs.ids
     assert back["b"].messages() == cs["b"].messages()
+
+
+def test_jsonl_file_mode_follows_the_umask(cs: CaseSet, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        path = cs.to_jsonl(tmp_path / "shared.jsonl")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # as open() makes it, not mkstemp's 0600
 
 
 def test_jsonl_round_trip_with_dates_and_integer_ids(tmp_path: Path) -> None:

@@ -127,3 +127,17 @@ def test_backends_share_or_separate_the_cache(tmp_path):
     with sqlite3.connect(tmp_path / ".workbench" / "embeddings.sqlite") as conn:
         rows = dict(conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model").fetchall())
     assert sorted(rows.values()) == [3, 3] and any(m.endswith("#onnx-int8") for m in rows)
+
+
+def test_exported_files_follow_the_umask(tmp_path):
+    import os
+    import stat
+
+    from workbench.embed._onnx import _atomic_target
+
+    old = os.umask(0o077)
+    try:
+        tmp = _atomic_target(tmp_path / "cache" / "model.onnx")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(tmp.stat().st_mode) == 0o600 and tmp.name.endswith(".tmp.onnx")

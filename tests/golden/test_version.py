@@ -1,22 +1,40 @@
 import json
+import os
+import stat
 
 import pytest
 
 from workbench.cases import Case, CaseSet
 from workbench.golden import content_hash, diff_versions, export_golden, load_golden
 
-V1 = CaseSet([
-    Case("a", "Reset my password", reference="Use the link", tags=["account"], metadata={"difficulty": 1}),
-    Case("b", "Cancel my plan", reference="Settings > Billing", tags=["billing"]),
-    Case("c", "Where is my refund?", tags=["billing"]),
-])
-V2 = CaseSet([
-    Case("a", "Reset my password", reference="Use the reset link", tags=["account"], metadata={"difficulty": 2}),
-    Case("b", "Cancel my plan", reference="Settings > Billing", tags=["billing", "churn"]),
-    Case("d", "Do you have an API?", tags=["dev"]),
-])
-PROV = {"source": {"file": "traffic.parquet", "sha256": "abc"}, "request_ids": {"a": ["r1", "r7"]},
-        "dedupe": {"rows_in": 10}, "sampling": {"n": 3, "floor": 1}}
+V1 = CaseSet(
+    [
+        Case(
+            "a", "Reset my password", reference="Use the link", tags=["account"], metadata={"difficulty": 1}
+        ),
+        Case("b", "Cancel my plan", reference="Settings > Billing", tags=["billing"]),
+        Case("c", "Where is my refund?", tags=["billing"]),
+    ]
+)
+V2 = CaseSet(
+    [
+        Case(
+            "a",
+            "Reset my password",
+            reference="Use the reset link",
+            tags=["account"],
+            metadata={"difficulty": 2},
+        ),
+        Case("b", "Cancel my plan", reference="Settings > Billing", tags=["billing", "churn"]),
+        Case("d", "Do you have an API?", tags=["dev"]),
+    ]
+)
+PROV = {
+    "source": {"file": "traffic.parquet", "sha256": "abc"},
+    "request_ids": {"a": ["r1", "r7"]},
+    "dedupe": {"rows_in": 10},
+    "sampling": {"n": 3, "floor": 1},
+}
 
 
 def test_export_load_and_manifest(tmp_path):
@@ -29,6 +47,19 @@ def test_export_load_and_manifest(tmp_path):
     assert manifest["previous"] is None and manifest["changelog"] is None
     loaded = load_golden(tmp_path / "support")
     assert loaded.version == V1.version and loaded.ids == V1.ids
+
+
+def test_exported_version_is_readable_by_others_under_the_users_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        v = export_golden(V1, tmp_path, name="support")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(v.path.stat().st_mode) == 0o755  # not mkdtemp's 0700
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in v.path.iterdir()} == {
+        "cases.jsonl": 0o644,
+        "manifest.json": 0o644,
+    }
 
 
 def test_second_version_changelog_and_exact_diff(tmp_path):
@@ -44,7 +75,9 @@ def test_second_version_changelog_and_exact_diff(tmp_path):
     a = d.changed[0]
     assert a.before == {"reference": "Use the link", "metadata.difficulty": 1}
     assert a.after == {"reference": "Use the reset link", "metadata.difficulty": 2}
-    assert d.changed[1].before == {"tags": ["billing"]} and d.changed[1].after == {"tags": ["billing", "churn"]}
+    assert d.changed[1].before == {"tags": ["billing"]} and d.changed[1].after == {
+        "tags": ["billing", "churn"]
+    }
     assert d.summary() == "1 added, 1 removed, 2 changed (metadata: 1, reference: 1, tags: 1)"
     assert v2.changelog == d.to_dict()
     assert v2.manifest["previous"] == {"version": 1, "content_hash": content_hash(V1)}

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
+import stat
 import warnings
 from pathlib import Path
 from typing import Any
@@ -160,6 +162,19 @@ def test_altair_cdn_charts_are_flagged(tmp_path: Path) -> None:
     nb = new_notebook(cells=[new_markdown_cell("x"), cell])
     with pytest.warns(OfflineChartWarning, match=r"cell 1 draws a chart with Vega loaded from a CDN"):
         export_html(nb, tmp_path / "cdn.html")
+
+
+def test_export_is_readable_by_others_under_the_users_umask(tmp_path: Path) -> None:
+    nb = new_notebook(cells=[new_markdown_cell("# Shared report")])
+    old = os.umask(0o022)
+    try:
+        out = export_html(nb, tmp_path / "shared" / "report.html")
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644  # a web server or a colleague can read it
+        os.umask(0o077)
+        assert stat.S_IMODE(export_html(nb, tmp_path / "private.html").stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+    assert sorted(p.name for p in (tmp_path / "shared").iterdir()) == ["report.html"]
 
 
 def test_export_does_not_modify_the_notebook(executed: Any, tmp_path: Path) -> None:

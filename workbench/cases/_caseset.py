@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import random
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -18,6 +17,7 @@ import polars as pl
 from workbench.cases._build import Fields, Locator, build, make_frame
 from workbench.cases._case import Case, json_default
 from workbench.cases._errors import CaseSetError
+from workbench.cases._files import atomic_open
 from workbench.cases._tags import Glob, TagExpr, parse_tag_expr
 
 if TYPE_CHECKING:
@@ -235,22 +235,16 @@ class CaseSet:
     def to_jsonl(self, path: str | os.PathLike[str]) -> Path:
         """Write one JSON object per line, atomically (temp file, then rename); returns the path.
 
+        The file gets the mode a plain ``open()`` gives (the user's umask), so it can be shared.
+
         Dates in metadata are written as ISO strings, which hash as the dates did, so the file
         loads back with the same :attr:`version`.
         """
         path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                for case in self._cases:
-                    f.write(json.dumps(case.to_dict(), ensure_ascii=False, default=json_default))
-                    f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_open(path, "w", encoding="utf-8", newline="\n") as f:
+            for case in self._cases:
+                f.write(json.dumps(case.to_dict(), ensure_ascii=False, default=json_default))
+                f.write("\n")
         return path
 
     # -- summaries ----------------------------------------------------------------------------

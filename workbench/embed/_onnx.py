@@ -16,13 +16,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from workbench.cases._files import new_temp_file
 
 #: the backends an Embedder accepts
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -98,12 +99,12 @@ def fingerprint(folder: Path) -> str:
 
 
 def _atomic_target(target: Path) -> Path:
-    """A temporary file beside ``target``; the caller renames it into place when complete."""
+    """A temporary file beside ``target``; the caller renames it into place when complete.
+
+    Its mode is what a plain ``open()`` gives (the user's umask), like any cache file.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.stem + ".", suffix=".tmp.onnx")
-    os.close(fd)
-    os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is shared like any cache
-    return Path(tmp)
+    return new_temp_file(target, suffix=".tmp.onnx")
 
 
 def export_onnx(folder: Path, target: Path) -> Path:

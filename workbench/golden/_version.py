@@ -7,8 +7,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from typing import Any
 
 from workbench.cases import Case, CaseSet, load_cases
 from workbench.cases._case import canonical_json, json_default
+from workbench.cases._files import new_temp_dir, remove_tree
 from workbench.golden._diff import diff_versions
 from workbench.golden._pii import pii_types
 
@@ -221,7 +220,7 @@ def export_golden(
     }
     made = [p for p in (root.parent, root) if not p.exists()]
     root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".v{k}.", suffix=".tmp"))
+    tmp = new_temp_dir(root, prefix=f".v{k}.")  # the user's umask, not mkdtemp's 0700
     try:
         cs.to_jsonl(tmp / "cases.jsonl")
         text = json.dumps(manifest, indent=2, ensure_ascii=False, default=json_default)
@@ -232,7 +231,7 @@ def export_golden(
             raise FileExistsError(f"export_golden(): {final} already exists; versions are never overwritten")
         os.rename(tmp, final)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_tree(tmp)
         for p in reversed(made):  # folders this export created, if still empty
             try:
                 p.rmdir()

@@ -20,9 +20,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from workbench.cases._files import atomic_write_bytes
 from workbench.report._charts import chart_payload, is_vega_mimetype, vega_bundle
 from workbench.report._widgets import widgets_as_text
-from workbench.store._store import atomic_write_bytes
 
 TEMPLATE = "workbench"
 # What the export shows of an output, best first. Vega(-Lite) specs come first; JavaScript,
@@ -63,7 +63,8 @@ def export_html(
     Args:
         notebook: an executed ``nbformat`` notebook (e.g. from :func:`execute_notebook`) or the
             path of an ``.ipynb`` file.
-        out: the HTML file to write (its folder is created).
+        out: the HTML file to write (its folder is created); it gets the mode a plain ``open()``
+            gives (the user's umask: 0644 under the usual 022), so others can read the report.
         title: the page title (default: the notebook's ``title`` metadata, else the file stem).
         base_dir: the folder that relative image paths in markdown cells are read from, to embed
             them (default: the notebook's folder when given a path, else the current folder).
