@@ -50,7 +50,7 @@ def test_instantiates_without_kernel(browser):
 )
 def test_filters_set_by_the_front_end(browser, state, expected):
     browser.set_state(state)
-    assert browser.filtered.get_column("case_id").to_list() == expected
+    assert browser.table.get_column("case_id").to_list() == expected
     assert row_ids(browser) == expected[:4]
     assert browser.n_filtered == len(expected) and browser.error == ""
 
@@ -136,9 +136,9 @@ def test_selection_round_trip(browser):
     assert browser.selected == ["c5"]
 
 
-def test_filtered_and_pandas(browser):
+def test_table_and_pandas(browser):
     browser.set_state({"tag_expr": "billing"})
-    frame = browser.filtered
+    frame = browser.table
     assert isinstance(frame, pl.DataFrame) and frame.height == 3
     assert frame.get_column("output[m1/v]").to_list() == ["Refunds take 7 days.", "Yes, upgrade in Settings.",
                                                           "Done, cancelled."]  # fmt: skip

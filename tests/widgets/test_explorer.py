@@ -9,7 +9,7 @@ from workbench.widgets import CaseBrowser, SliceExplorer
 
 @pytest.fixture
 def explorer(cases, scores):
-    return SliceExplorer(scores, "em", cases=cases, n_resamples=200)
+    return SliceExplorer(scores, metric="em", cases=cases, n_resamples=200)
 
 
 def test_table_from_scores_and_cases(explorer):
@@ -22,7 +22,7 @@ def test_table_from_scores_and_cases(explorer):
     assert [r["label"] for r in explorer.rows][-1] == "intent:cancel"
     billing = next(r for r in explorer.rows if r["label"] == "billing")
     assert [(c["est"], c["n"], c["n_missing"]) for c in billing["cells"]] == [(0.5, 2, 1), (0.5, 2, 1)]
-    table = explorer.table()
+    table = explorer.table
     assert table.columns == ["slice", "gap", "est[m1/v]", "lo[m1/v]", "hi[m1/v]", "n[m1/v]",
                              "est[m2/v]", "lo[m2/v]", "hi[m2/v]", "n[m2/v]"]  # fmt: skip
     assert table.height == 7
@@ -71,7 +71,7 @@ def test_unknown_slice_sets_error(explorer, cases):
 
 def test_metadata_slices_filter_the_browser_metadata(cases, scores):
     browser = CaseBrowser(cases, metadata={"seats": 1})
-    explorer = SliceExplorer(scores, "em", cases=cases, slices="tier", n_resamples=200).link(browser)
+    explorer = SliceExplorer(scores, metric="em", cases=cases, slices="tier", n_resamples=200).link(browser)
     assert {r["label"] for r in explorer.rows} == {"enterprise", "free", "pro", "(null)"}
     explorer.set_state({"selected_slice": "pro"})
     assert browser.metadata == {"seats": 1, "tier": "pro"}
@@ -87,7 +87,7 @@ def test_from_a_summary_with_expression_slices(cases, scores):
         scores, slices=["billing and not intent:*", "easy or refund"], cases=cases, n_resamples=200
     )
     browser = CaseBrowser(cases)
-    explorer = SliceExplorer(summary, "em").link(browser)
+    explorer = SliceExplorer(summary, metric="em").link(browser)
     explorer.set_state({"selected_slice": "easy or refund"})
     assert browser.tag_expr == "easy or refund" and browser.n_filtered == 2
 
@@ -96,7 +96,7 @@ def test_link_needs_a_browser_and_bad_arguments_are_named(explorer, scores, case
     with pytest.raises(TypeError, match="link\\(\\) takes a CaseBrowser, got str"):
         explorer.link("browser")
     with pytest.raises(ValueError, match="metric 'bleu' is not in the scores; metrics: em, sim"):
-        SliceExplorer(scores, "bleu", cases=cases, n_resamples=200)
+        SliceExplorer(scores, metric="bleu", cases=cases, n_resamples=200)
     with pytest.raises(ValueError, match="stat must be one of mean, pass_rate"):
         SliceExplorer(scores, cases=cases, stat="max", n_resamples=200)
 
@@ -105,4 +105,4 @@ def test_repr_and_bundle(explorer):
     assert repr(explorer) == "SliceExplorer(mean of 'em': 7 slices x 2 models)"
     data, _ = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in data and "refund" in data["text/html"]
-    assert isinstance(explorer.summary, pl.DataFrame)
+    assert isinstance(explorer.summary(), pl.DataFrame)

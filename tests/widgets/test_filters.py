@@ -271,10 +271,10 @@ def test_browser_case_ids_trait(cases, results, scores):
     from workbench.widgets import CaseBrowser
 
     browser = CaseBrowser(cases, results, scores, case_ids=["c4", "c1"])
-    assert browser.filtered.get_column("case_id").to_list() == ["c1", "c4"]
+    assert browser.table.get_column("case_id").to_list() == ["c1", "c4"]
     assert "case_ids" in browser.get_state() and "case ids (2): c4, c1" in repr(browser)
     browser.set_state({"case_ids": ["c2", "c3"], "tag_expr": "refund"})
-    assert browser.filtered.get_column("case_id").to_list() == ["c2"] and browser.n_filtered == 1
+    assert browser.table.get_column("case_id").to_list() == ["c2"] and browser.n_filtered == 1
     browser.case_ids = []
     assert browser.n_filtered == 1  # the tag filter still applies
     browser.tag_expr = ""

@@ -57,12 +57,10 @@ def test_cases_only_and_plain_frames():
     assert joined.frame.get_column("is_chat").to_list() == [False, False]
 
 
-def test_pandas_inputs_and_run_like_object(cases, results, scores):
-    class RunLike:
-        def __init__(self, frame):
-            self.results = frame
+def test_pandas_inputs_and_a_run(cases, results, scores):
+    from workbench.runner import Run
 
-    joined = join_frame(cases.to_pandas(), RunLike(results), scores.to_pandas())
+    joined = join_frame(cases.to_pandas(), Run({"run_id": "r1"}, results), scores.to_pandas())
     assert joined.frame.get_column("output[m1/v]")[0] == "Click Forgot password."
     assert joined.frame.get_column("tags").to_list()[1] == ["billing", "refund"]
 
@@ -105,7 +103,9 @@ def test_missing_columns_and_duplicate_ids_are_named():
         join_frame(
             pl.DataFrame({"case_id": ["a"], "input": ["x"]}), pl.DataFrame({"case_id": ["a"], "model": ["m"]})
         )
-    with pytest.raises(TypeError, match="cases must be a polars or pandas DataFrame"):
+    with pytest.raises(
+        TypeError, match="cases must be a CaseSet or a cases table \\(polars or pandas DataFrame\\), got dict"
+    ):
         join_frame({"case_id": "a"})
 
 

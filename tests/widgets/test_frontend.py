@@ -44,6 +44,7 @@ def page():
             pytest.skip("WORKBENCH_SKIP_BROWSER=1")
         pytest.fail("chromium is not installed: `make test` installs it (make browser)")
     from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page()
@@ -112,7 +113,7 @@ def test_browser_renders_untrusted_text_as_text_and_round_trips(page, cases, res
 
 def test_explorer_click_filters_a_linked_browser(page, cases, results, scores):
     browser = CaseBrowser(cases, results, scores)
-    widget = SliceExplorer(scores, "em", cases=cases, n_resamples=200).link(browser)
+    widget = SliceExplorer(scores, metric="em", cases=cases, n_resamples=200).link(browser)
     mount(page, widget)
     assert page.locator("#el tbody tr").count() == 7
     page.locator("#el tbody tr", has_text="refund").first.click()

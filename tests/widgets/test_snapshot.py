@@ -132,3 +132,15 @@ def test_explorer_snapshot_escapes_slice_and_model_names():
 def test_estimate_text():
     assert estimate_text({"est": 0.5, "lo": None, "hi": None, "n": 1}) == "0.5 n=1"
     assert estimate_text({"est": None, "n": 0, "note": "empty slice"}) == "– n=0 (empty slice)"
+
+
+def test_snapshot_cells_are_escaped_and_cut_by_the_shared_html_cell():
+    from workbench._html import MAX_CELL, cell
+
+    long_model = "<b>" + "m" * 1000
+    summary = pl.DataFrame({"metric": "em", "model": [long_model], "slice": ["s"], "n": [2], "n_missing": 0,
+                            "mean": [0.5], "ci_lo": [0.0], "ci_hi": [1.0]})  # fmt: skip
+    html_text = SliceExplorer(summary).to_html()
+    assert f"<th>{cell(long_model)}</th>" in html_text  # the one escaping and cutting of every table
+    assert len(cell(long_model)) < MAX_CELL + 10 and cell(long_model).endswith("…")
+    assert long_model not in assert_inert(html_text)

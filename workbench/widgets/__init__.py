@@ -1,9 +1,12 @@
 """Notebook widgets: a case browser, a slice explorer and an annotator for human labels.
 
 >>> from workbench.widgets import CaseBrowser, SliceExplorer              # doctest: +SKIP
->>> browser = CaseBrowser(cases, run, scores)                             # doctest: +SKIP
->>> SliceExplorer(scores, "exact", cases=cases).link(browser)             # doctest: +SKIP
->>> Annotator(queue, cases, run, rubric=helpful, rater="ana")             # doctest: +SKIP
+>>> browser = CaseBrowser(run, scores)        # the run's cases and outputs, the scores   # doctest: +SKIP
+>>> SliceExplorer(scores, metric="exact").link(browser)   # sliced by the cases' tags    # doctest: +SKIP
+>>> Annotator(queue, run, rubric=helpful, rater="ana")                    # doctest: +SKIP
+
+Every table is read by ``workbench._table.as_table``: a polars DataFrame or LazyFrame, a pandas
+DataFrame, a Run (its cases and results) or a Scores (its cases and the run it scored).
 
 The widgets need ``anywidget`` and ``ipywidgets`` (``pip install 'workbench[notebook]'``), which
 load when a widget class is first used, so importing this package stays cheap.

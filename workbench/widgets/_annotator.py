@@ -11,17 +11,19 @@ import json
 import random
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anywidget
 import polars as pl
 import traitlets as t
 
+from workbench._table import as_table
 from workbench.labels._queue import as_queue, keyed, output_key
 from workbench.labels._store import LabelStore, item_key, queue_kind
-from workbench.widgets._frame import normalize_cases
+from workbench.widgets._frame import kind_of, known_cases, normalize_cases
 
 STATIC = Path(__file__).parent / "static"
+Mode = Literal["single", "pairwise"]
 MODES = ("single", "pairwise")
 PAIR_CHOICES = [
     {"key": "a", "text": "A better", "shortcut": "a", "hint": "the left output is better"},
@@ -79,9 +81,11 @@ class Annotator(anywidget.AnyWidget):
 
     Args:
         queue: the items to label (see :mod:`workbench.labels`: ``queue_sample``, ``queue_pairs``...).
-        cases: the CaseSet (or cases frame) the items come from.
-        results: a Run or its results frame holding the outputs (or None when ``queue`` has an
-            ``output`` column).
+        cases: the CaseSet (or cases frame) the items come from; or the Run they were drawn from,
+            which gives its cases and (when ``results`` is None) its results. Default: the cases
+            of ``results`` when it is a Run or Scores.
+        results: a Run (or the Scores of one) or its results frame holding the outputs (or None
+            when ``queue`` has an ``output`` column).
         rubric: a :class:`~workbench.metrics.Rubric`, or a list of them (several criteria per item).
         rater: the name stored with every label.
         mode: ``"single"`` or ``"pairwise"`` (must match the queue's columns).
@@ -90,8 +94,8 @@ class Annotator(anywidget.AnyWidget):
         project: the project whose ``.workbench/labels.sqlite`` receives the labels.
 
     Example:
-        >>> ann = Annotator(queue_sample(run, 20), cases, run, rubric=helpful, rater="ana")  # doctest: +SKIP
-        >>> ann.label(4); ann.progress                                                       # doctest: +SKIP
+        >>> ann = Annotator(queue_sample(run, 20), run, rubric=helpful, rater="ana")  # doctest: +SKIP
+        >>> ann.label(4); ann.progress                                                # doctest: +SKIP
         {'labelled': 1, 'total': 20, 'remaining': 19}
     """
 
@@ -113,12 +117,12 @@ class Annotator(anywidget.AnyWidget):
     def __init__(
         self,
         queue: Any,
-        cases: Any,
+        cases: Any = None,
         results: Any = None,
         *,
         rubric: Any,
         rater: str,
-        mode: str = "single",
+        mode: Mode = "single",
         blind: bool = True,
         seed: int = 0,
         project: Any = None,
@@ -140,7 +144,15 @@ class Annotator(anywidget.AnyWidget):
         self._keys = [item_key(row, mode) for row in self._items]
         self._seed = seed
         self._store = LabelStore(project)
-        self._cases = {row["case_id"]: row for row in normalize_cases(cases).iter_rows(named=True)}
+        if results is None and kind_of(cases) == "run":
+            results = cases  # Annotator(queue, run): the run's cases and outputs
+        found = known_cases(cases, results)
+        if found is None:
+            raise ValueError(
+                "Annotator: no cases: pass the CaseSet (or cases table) the queue was drawn from, or "
+                "the Run that knows them: Annotator(queue, run, rubric=..., rater=...)"
+            )
+        self._cases = {row["case_id"]: row for row in normalize_cases(found).iter_rows(named=True)}
         self._outputs = self._index_outputs(results, frame, mode)
         missing = [row["case_id"] for row in self._items if row["case_id"] not in self._cases]
         if missing:
@@ -168,7 +180,7 @@ class Annotator(anywidget.AnyWidget):
             if "output" not in queue.columns or mode == "pairwise":
                 raise ValueError("results is None: pass the Run or results frame the queue was drawn from")
             results = queue
-        frame = keyed(results, "results")
+        frame = keyed(as_table(results, want="results", param="results", func="Annotator"), "results")
         if "output" not in frame.columns:
             raise ValueError(f"results has no column 'output'; it has: {', '.join(frame.columns)}")
         out: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -310,7 +322,7 @@ class Annotator(anywidget.AnyWidget):
 
     # -- Python side ----------------------------------------------------------------------------
 
-    def label(self, value: Any, note: str | None = None, criterion: str | None = None) -> dict[str, Any]:
+    def label(self, value: Any, *, note: str | None = None, criterion: str | None = None) -> dict[str, Any]:
         """Label the current item, save it (committed), and move on once every criterion has a label.
 
         Args:

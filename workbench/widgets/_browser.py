@@ -22,7 +22,7 @@ from workbench.widgets._filters import (
     page_rows,
     table_columns,
 )
-from workbench.widgets._frame import Joined, join_frame
+from workbench.widgets._frame import Joined, browser_sources, join_frame
 from workbench.widgets._snapshot import active_filters, browser_html
 
 if TYPE_CHECKING:
@@ -61,17 +61,30 @@ class CaseBrowser(anywidget.AnyWidget):
     model's output with a word diff against the reference (or the first model's output) and every
     score with its rationale.
 
+    Give it the cases, results and scores, or just what knows them: ``CaseBrowser(run)`` (the
+    run's cases and results), ``CaseBrowser(run, scores)``, ``CaseBrowser(scores)`` (the cases and
+    results of the run that was scored). Each table may be a polars DataFrame or LazyFrame, a
+    pandas DataFrame or a workbench object (read by :func:`workbench._table.as_table`).
+
+    :attr:`table` is the rows the filters keep (what the browser shows, across every page) and
+    :attr:`frame` the whole joined table; both have one row per case with the case columns, the
+    metadata, then ``output[k]``/``error[k]`` per model/variant ``k`` and ``score[m][k]``/
+    ``passed[m][k]`` per metric ``m``.
+
     Args:
-        cases: a CaseSet or a cases frame (``case_id``, ``input``, ``tags``...).
-        results: a Run or its results frame (one row per case/model/variant/sample).
-        scores: a scores frame (``workbench._schema.SCORE_COLUMNS``).
+        cases: a CaseSet or a cases frame (``case_id``, ``input``, ``tags``...); or a Run or
+            Scores, whose cases (and results, and scores) are then used.
+        results: a Run or its results frame (one row per case/model/variant/sample); default:
+            the run of ``scores`` when it is a Scores that knows it. After a Run or Scores given
+            first: the scores (resp. results).
+        scores: a Scores or a scores frame (``workbench._schema.SCORE_COLUMNS``).
         page_size: rows per page.
         tag_expr, query, metadata, score_filter, case_ids: initial filters.
 
     Example:
-        >>> browser = CaseBrowser(cases, run, scores)                   # doctest: +SKIP
+        >>> browser = CaseBrowser(run, scores)                          # doctest: +SKIP
         >>> browser.score_filter = {"metric": "exact", "op": "failed"}  # doctest: +SKIP
-        >>> browser.filtered                      # the cases shown, as a polars DataFrame  # doctest: +SKIP
+        >>> browser.table                         # the cases shown, as a polars DataFrame  # doctest: +SKIP
     """
 
     _esm = STATIC / "browser.js"
@@ -99,7 +112,7 @@ class CaseBrowser(anywidget.AnyWidget):
 
     def __init__(
         self,
-        cases: Any,
+        cases: Any = None,
         results: Any = None,
         scores: Any = None,
         *,
@@ -110,7 +123,7 @@ class CaseBrowser(anywidget.AnyWidget):
         score_filter: Mapping[str, Any] | None = None,
         case_ids: Iterable[str] | None = None,
     ) -> None:
-        joined = join_frame(cases, results, scores)
+        joined = join_frame(*browser_sources(cases, results, scores))
         self._joined = joined
         self._filters = Filters(joined)
         self._errors: dict[str, str] = {}
@@ -221,14 +234,14 @@ class CaseBrowser(anywidget.AnyWidget):
     # -- Python side ----------------------------------------------------------------------------
 
     @property
+    def table(self) -> pl.DataFrame:
+        """The rows the current filters keep (every page), in table order; columns as :attr:`frame`."""
+        return self._joined.frame[self._filters.indices()]
+
+    @property
     def frame(self) -> pl.DataFrame:
         """The whole joined table: one row per case with ``output[k]``, ``score[m][k]``... columns."""
         return self._joined.frame
-
-    @property
-    def filtered(self) -> pl.DataFrame:
-        """The rows the current filters keep, in table order."""
-        return self._joined.frame[self._filters.indices()]
 
     @property
     def selected(self) -> list[str]:
@@ -251,8 +264,8 @@ class CaseBrowser(anywidget.AnyWidget):
         return self._joined.frame.filter(pl.col("case_id").is_in(self.selection))
 
     def to_pandas(self) -> pd.DataFrame:
-        """:attr:`filtered` as a pandas DataFrame."""
-        return self.filtered.to_pandas()
+        """:attr:`table` (the rows the filters keep) as a pandas DataFrame."""
+        return self.table.to_pandas()
 
     def to_html(self) -> str:
         """A static, escaped HTML snapshot: counts, active filters and the current page."""

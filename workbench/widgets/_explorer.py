@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anywidget
 import polars as pl
 import traitlets as t
 
+from workbench._table import as_table
 from workbench.widgets._browser import STATIC, CaseBrowser
-from workbench.widgets._frame import as_frame
+from workbench.widgets._frame import known_cases
 from workbench.widgets._slices import STATS, is_summary, slice_filter, slice_table
 from workbench.widgets._snapshot import explorer_html
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Stat = Literal["mean", "pass_rate"]
 
 
 class SliceExplorer(anywidget.AnyWidget):
     """A table of a metric by slice and model with counts and intervals, largest gap first.
 
-    Give it a sliced summary (``summarize(..., slices=...)``) or a scores table with ``cases`` (it
-    then calls :func:`workbench.stats.summarize`). Choosing a slice sets the ``selected_slice``
-    trait; :meth:`link` makes that filter a :class:`CaseBrowser` to the slice's cases.
+    Give it a ``Scores`` (it then calls :func:`workbench.stats.summarize` over the cases the
+    Scores knows), a score table with ``cases``, or a sliced summary (``summarize(..., slices=...)``);
+    polars, LazyFrame or pandas. Choosing a slice sets the ``selected_slice`` trait; :meth:`link`
+    makes that filter a :class:`CaseBrowser` to the slice's cases.
+
+    :attr:`table` is the table shown (one row per slice), :meth:`summary` the summary behind it
+    (every metric) and :meth:`to_pandas` the table in pandas.
 
     Args:
-        data: a sliced summary, or a scores frame.
+        data: a Scores, a score table or a sliced summary.
         metric: the metric shown first (default: the first one).
-        cases: the cases (needed to slice scores by tags or metadata).
+        cases: the cases, to slice scores by tags or metadata (a CaseSet, a cases table, or a Run
+            or Scores that knows them); default: the cases ``data`` knows.
         slices: how to slice: ``"tags"`` (default: one slice per tag), a metadata column, a list
             of tag expressions or a dict name -> expression (see ``summarize``). With a summary,
             say how it was sliced so that :meth:`link` can filter the browser exactly.
@@ -34,9 +45,9 @@ class SliceExplorer(anywidget.AnyWidget):
         confidence, seed, n_resamples: passed to ``summarize``.
 
     Example:
-        >>> explorer = SliceExplorer(scores, "exact", cases=cases)   # doctest: +SKIP
-        >>> browser = CaseBrowser(cases, run, scores)                # doctest: +SKIP
-        >>> explorer.link(browser)                                   # doctest: +SKIP
+        >>> explorer = SliceExplorer(scores, metric="exact")         # doctest: +SKIP
+        >>> explorer.link(CaseBrowser(scores))                       # doctest: +SKIP
+        >>> explorer.table                                           # doctest: +SKIP
     """
 
     _esm = STATIC / "explorer.js"
@@ -53,17 +64,17 @@ class SliceExplorer(anywidget.AnyWidget):
     def __init__(
         self,
         data: Any,
-        metric: str | None = None,
         *,
+        metric: str | None = None,
         cases: Any = None,
         slices: Any = None,
         by: str | Sequence[str] = ("model", "variant"),
-        stat: str = "mean",
+        stat: Stat = "mean",
         confidence: float = 0.95,
         seed: int = 0,
         n_resamples: int = 2000,
     ) -> None:
-        frame = as_frame(data, "data")
+        frame = as_table(data, want="scores", param="data", func="SliceExplorer")
         if is_summary(frame):
             summary = frame
         else:
@@ -74,7 +85,7 @@ class SliceExplorer(anywidget.AnyWidget):
                 frame,
                 by=by,
                 slices=slices,
-                cases=cases,
+                cases=known_cases(cases, data),
                 confidence=confidence,
                 seed=seed,
                 n_resamples=n_resamples,
@@ -94,9 +105,8 @@ class SliceExplorer(anywidget.AnyWidget):
         super().__init__(metric=metric, metrics=metrics, stat=stat)
         self._update()
 
-    @property
     def summary(self) -> pl.DataFrame:
-        """The summary behind the table (every metric)."""
+        """The summary behind the table (every metric, every slice): ``summarize`` output."""
         return self._summary
 
     @t.observe("metric", "stat")
@@ -115,8 +125,10 @@ class SliceExplorer(anywidget.AnyWidget):
             self.rows = [{k: v for k, v in r.items() if k != "slice"} for r in rows]
             self.error = ""
 
+    @property
     def table(self) -> pl.DataFrame:
-        """The table shown: one row per slice (``slice``, ``gap``, then per model ``est``/``lo``/``hi``/``n``)."""
+        """The table shown, for the current metric and stat: one row per slice, largest gap first
+        (``slice``, ``gap``, then per model ``est[k]``, ``lo[k]``, ``hi[k]``, ``n[k]``)."""
         keys, rows = slice_table(self._summary, self.metric, self.stat)
         records = []
         for r in rows:
@@ -134,6 +146,10 @@ class SliceExplorer(anywidget.AnyWidget):
                 f"n[{k}]": pl.Int64,
             }
         return pl.DataFrame(records, schema=schema)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """:attr:`table` as a pandas DataFrame."""
+        return self.table.to_pandas()
 
     # -- linking ---------------------------------------------------------------------------------
 
@@ -155,11 +171,12 @@ class SliceExplorer(anywidget.AnyWidget):
             self._show(browser, self.selected_slice, state)
         return self
 
-    def unlink(self, browser: CaseBrowser | None = None) -> SliceExplorer:
-        """Stop filtering ``browser`` (every linked browser when None); its filters stay as they are."""
+    def unlink(self, *browsers: CaseBrowser) -> SliceExplorer:
+        """Stop filtering ``browsers`` (every linked browser when none is given); their filters stay
+        as they are. Returns ``self``."""
         keep = []
         for linked, handler in self._links:
-            if browser is None or linked is browser:
+            if not browsers or any(linked is b for b in browsers):
                 self.unobserve(handler, names="selected_slice")
             else:
                 keep.append((linked, handler))

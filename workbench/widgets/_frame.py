@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from workbench._table import Want, _kind, as_table, cases_of, require_columns, run_of
+
 #: Case columns every browser frame has, in this order, before the metadata columns.
 CASE_COLUMNS = ("case_id", "input", "is_chat", "reference", "context", "tags")
+
+_CASES = "a CaseSet or a cases table (case_id or id, input, tags...)"
+_RESULTS = "a Run or a results table (case_id, model, variant, sample, output...)"
+_SCORES = "a Scores or a score table (case_id, model, variant, sample, metric, value...)"
 
 _CHAT = pl.List(pl.Struct({"role": pl.Utf8, "content": pl.Utf8}))
 
@@ -73,40 +78,78 @@ class Joined:
     scores: pl.DataFrame | None
 
 
-def as_frame(data: Any, name: str) -> pl.DataFrame:
-    """A polars DataFrame from polars, pandas, a CaseSet/Run (``to_polars``) or a list of those."""
-    if isinstance(data, pl.LazyFrame):
-        return data.collect()
-    if isinstance(data, pl.DataFrame):
-        return data
+def _table(data: Any, want: Want, param: str) -> pl.DataFrame:
+    """:func:`~workbench._table.as_table`, or the rows of a list of tables (Runs, frames) stacked."""
     if isinstance(data, list | tuple):
         if not data:
-            raise ValueError(f"{name} is an empty list; pass a DataFrame or leave it out")
-        return pl.concat([as_frame(d, f"{name}[{i}]") for i, d in enumerate(data)], how="diagonal_relaxed")
-    if type(data).__module__.startswith("pandas") and type(data).__name__ == "DataFrame":
-        return pl.from_pandas(data)
-    if hasattr(data, "to_polars"):
-        return as_frame(data.to_polars(), name)
-    raise TypeError(
-        f"{name} must be a polars or pandas DataFrame (or a CaseSet / Run), got {type(data).__name__}"
-    )
+            raise ValueError(f"{param} is an empty list; pass a table or leave it out")
+        parts = [as_table(d, want=want, param=f"{param}[{i}]") for i, d in enumerate(data)]
+        return pl.concat(parts, how="diagonal_relaxed")
+    return as_table(data, want=want, param=param)
 
 
-def _require(frame: pl.DataFrame, columns: Sequence[str], name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{name} has no column {missing[0]!r}; expected {', '.join(columns)}; "
-            f"it has: {', '.join(frame.columns)}"
+def kind_of(data: Any) -> str | None:
+    """``"run"``, ``"scores"`` or ``"cases"`` for a workbench Run, Scores or CaseSet; else None."""
+    return _kind(data)
+
+
+def is_run_or_scores(data: Any) -> bool:
+    """Whether ``data`` is a workbench ``Run`` or ``Scores`` (which know their cases)."""
+    return kind_of(data) in ("run", "scores")
+
+
+def known_cases(cases: Any, *sources: Any) -> Any:
+    """The cases to use: ``cases`` itself (a CaseSet or cases table), the cases of ``cases`` when it
+    is a Run or Scores, else the first cases a source (Run, Scores) knows; None when none does."""
+    if cases is not None and not is_run_or_scores(cases):
+        return cases
+    return cases_of(*(s for s in (cases, *sources) if s is not None))
+
+
+def browser_sources(cases: Any, results: Any, scores: Any) -> tuple[Any, Any, Any]:
+    """``(cases, results, scores)`` of the forms ``(cases, results, scores)``, ``(run)``,
+    ``(run, scores)`` and ``(scores)`` (or ``(scores, results)``).
+
+    A Run gives its cases; a Scores its cases and, when no results are given, its run's results.
+    """
+    if kind_of(cases) == "run":
+        if scores is not None:
+            raise TypeError(
+                "CaseBrowser(run, scores) takes two tables after a Run, not three: "
+                "pass CaseBrowser(cases, run, scores) to give the cases"
+            )
+        cases, results, scores = None, cases, results
+    elif kind_of(cases) == "scores":
+        if scores is not None:
+            raise TypeError(
+                "CaseBrowser(scores, results) takes two tables after a Scores, not three: "
+                "pass CaseBrowser(cases, run, scores) to give the cases"
+            )
+        cases, results, scores = None, results, cases
+    if results is None and kind_of(scores) == "scores":
+        results = run_of(scores)
+    found = known_cases(cases, results, scores)
+    if found is None:
+        knower = (
+            "the Run" if kind_of(results) == "run" else "the Scores" if kind_of(scores) == "scores" else None
         )
+        if knower is None:
+            raise ValueError(
+                "CaseBrowser: no cases given: pass them first, CaseBrowser(cases, results, scores)"
+            )
+        raise ValueError(
+            f"CaseBrowser: no cases given and {knower} does not know its cases (e.g. a run loaded from a "
+            "store that did not keep them): pass them first, CaseBrowser(cases, run, scores)"
+        )
+    return found, results, scores
 
 
 def normalize_cases(cases: Any) -> pl.DataFrame:
     """Cases with the :data:`CASE_COLUMNS` (missing optional ones filled) then metadata columns."""
-    frame = as_frame(cases, "cases")
+    frame = as_table(cases, want="cases", param="cases")
     if "case_id" not in frame.columns and "id" in frame.columns:
         frame = frame.rename({"id": "case_id"})
-    _require(frame, ["case_id", "input"], "cases")
+    require_columns(frame, ["case_id", "input"], param="cases", expected=_CASES)
     fill = {
         "is_chat": pl.lit(False),
         "reference": pl.lit(None, dtype=pl.Utf8),
@@ -178,8 +221,8 @@ def _pivot(long: pl.DataFrame, names: pl.Expr, values: str) -> pl.DataFrame:
 
 
 def _normalize_results(results: Any, cases: pl.DataFrame) -> pl.DataFrame:
-    frame = as_frame(results.results if hasattr(results, "results") else results, "results")
-    _require(frame, ["case_id", "model", "output"], "results")
+    frame = _table(results, "results", "results")
+    require_columns(frame, ["case_id", "model", "output"], param="results", expected=_RESULTS)
     frame = _with_key(frame)
     for col, dtype in (("error_type", pl.Utf8), ("error", pl.Utf8), ("latency_s", pl.Float64)):
         if col not in frame.columns:
@@ -194,8 +237,8 @@ def _normalize_results(results: Any, cases: pl.DataFrame) -> pl.DataFrame:
 
 
 def _normalize_scores(scores: Any, cases: pl.DataFrame) -> pl.DataFrame:
-    frame = as_frame(scores, "scores")
-    _require(frame, ["case_id", "model", "metric", "value"], "scores")
+    frame = _table(scores, "scores", "scores")
+    require_columns(frame, ["case_id", "model", "metric", "value"], param="scores", expected=_SCORES)
     frame = _with_key(frame)
     for col, dtype in (
         ("passed", pl.Boolean),
@@ -223,12 +266,15 @@ def _first_seen(series: pl.Series) -> tuple[str, ...]:
 def join_frame(cases: Any, results: Any = None, scores: Any = None) -> Joined:
     """Join cases with pivoted results and scores; see the module docstring for the columns.
 
+    Every table is read by :func:`workbench._table.as_table` (polars, LazyFrame, pandas or a
+    workbench object); results and scores may also be lists of tables, stacked.
+
     Args:
-        cases: a CaseSet, or a polars/pandas frame with ``case_id`` (or ``id``) and ``input``.
+        cases: a CaseSet, or a frame with ``case_id`` (or ``id``) and ``input``.
         results: a Run, its ``results`` frame (``case_id``, ``model``, ``variant``, ``sample``,
             ``output``, ``error_type``...), or a list of those.
-        scores: a scores frame (``case_id``, ``model``, ``variant``, ``sample``, ``metric``,
-            ``value``, ``passed``, ``label``, ``rationale``...).
+        scores: a Scores or a scores frame (``case_id``, ``model``, ``variant``, ``sample``,
+            ``metric``, ``value``, ``passed``, ``label``, ``rationale``...), or a list of those.
     """
     frame = normalize_cases(cases)
     meta = tuple(frame.columns[len(CASE_COLUMNS) :])

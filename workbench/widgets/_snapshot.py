@@ -1,15 +1,21 @@
 """Static HTML snapshots of the widgets, for notebooks exported without a kernel.
 
 Everything that comes from cases, outputs, scores or the user's filters is untrusted and goes
-through :func:`html.escape`; the markup around it is constant.
+through :func:`workbench._html.cell` (escaped, long text cut), the one escaping of every
+``_repr_html_``; the markup around it is constant. The snapshots keep their own layout (a score
+cell carries its pass/fail mark, a failed call its error), so their rows are assembled here.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from workbench._html import cell
+
+#: Filters and error messages are shown whole (table cells are cut by :func:`cell`).
+_WHOLE = 100_000
 
 # Scoped to the snapshot's own class so that it cannot restyle the rest of the page.
 _STYLE = (
@@ -20,7 +26,15 @@ _STYLE = (
 
 
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    """Escaped text shown whole (a filter, an error message)."""
+    return cell("" if value is None else str(value), _WHOLE)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table of escaped header texts and rows of cells that are HTML already."""
+    header = "".join(f"<th>{cell(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def fmt_number(value: Any) -> str:
@@ -38,14 +52,13 @@ def _cell(column: Mapping[str, Any], row: Mapping[str, Any]) -> str:
     value = row.get(column["key"])
     kind = column.get("kind")
     if kind == "tags":
-        return ", ".join(_e(t) for t in value or [])
+        return cell(list(value or []))
     if kind == "score":
-        text = _e(fmt_number(value))
         passed = row.get(column.get("passed", ""))
-        return text + (" ✗" if passed is False else " ✓" if passed is True else "")
+        return cell(fmt_number(value)) + (" ✗" if passed is False else " ✓" if passed is True else "")
     if kind == "output" and value is None and row.get(column.get("error", "")):
-        return "<i>error: " + _e(row[column["error"]]) + "</i>"
-    return _e(fmt_number(value) if isinstance(value, float) else value)
+        return "<i>error: " + cell(row[column["error"]]) + "</i>"
+    return cell(value)
 
 
 def active_filters(
@@ -91,11 +104,7 @@ def browser_html(
         parts.append("<p>Filters: none</p>")
     if error:
         parts.append(f'<pre class="wb-snap-error">{_e(error)}</pre>')
-    head = "".join(f"<th>{_e(c['label'])}</th>" for c in columns)
-    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
-    for row in rows:
-        parts.append("<tr>" + "".join(f"<td>{_cell(c, row)}</td>" for c in columns) + "</tr>")
-    parts.append("</tbody></table>")
+    parts.append(_table([c["label"] for c in columns], [[_cell(c, row) for c in columns] for row in rows]))
     if not rows:
         parts.append("<p><i>No case matches the filters.</i></p>")
     parts.append("<p><small>Static snapshot taken when the browser was displayed.</small></p></div>")
@@ -119,15 +128,11 @@ def explorer_html(
         parts.append(f"<p>Selected slice: <code>{_e(selected_slice)}</code></p>")
     if error:
         parts.append(f'<pre class="wb-snap-error">{_e(error)}</pre>')
-    head = "<th>slice</th><th>gap</th>"
-    head += "".join(f"<th>{_e(c)}</th>" for c in columns)
-    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
-    for row in rows:
-        cells = [f"<td>{_e(row['label'])}</td>", f"<td>{_e(fmt_number(row['gap']))}</td>"]
-        for cell in row["cells"]:
-            cells.append(f"<td>{_e(estimate_text(cell))}</td>")
-        parts.append("<tr>" + "".join(cells) + "</tr>")
-    parts.append("</tbody></table></div>")
+    body = [
+        [cell(row["label"]), cell(fmt_number(row["gap"])), *(cell(estimate_text(c)) for c in row["cells"])]
+        for row in rows
+    ]
+    parts.append(_table(["slice", "gap", *columns], body) + "</div>")
     return "\n".join(parts)
 
 
