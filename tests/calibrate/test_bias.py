@@ -20,16 +20,66 @@ def test_position_bias_exact() -> None:
     # shown first and won: a-first verdicts "a" on c1 c3 c5 c8, b-first verdicts "b" on c2 c3 c7
     assert first.value == pytest.approx(7 / 13) and first.n == 13
     assert first.p_value == pytest.approx(1.0)
-    lo, hi = check.ci
+    lo, hi = check.interval
     assert lo is not None and hi is not None and lo < 3 / 8 < hi
     assert check.flagged  # more than a quarter of verdicts flip
     assert "3 of 8 pairs" in check.sentence
-    assert check.summary.get_column("name").to_list() == ["flip_rate", "reversal_rate", "first_position_rate"]
+    assert check.table.get_column("name").to_list() == ["flip_rate", "reversal_rate", "first_position_rate"]
 
 
 def test_position_bias_needs_both_orders() -> None:
-    with pytest.raises(ValueError, match="'verdict_ba' is missing"):
+    with pytest.raises(
+        ValueError,
+        match="position_bias: pairwise_scores has no column 'verdict_ba'; expected the verdict in both",
+    ):
         position_bias(judge_table().drop("verdict_ba"))
+    with pytest.raises(ValueError, match="no pair with a verdict in both orders"):
+        position_bias(pl.DataFrame({"verdict_ab": ["a", None], "verdict_ba": [None, "b"]}))
+
+
+def test_position_bias_counts_only_pairs_judged_in_both_orders() -> None:
+    # The one definition kept from the former metrics.position_consistency / calibrate.position_bias
+    # pair: only pairs with a verdict in both orders count. Hand-computed:
+    #   p1 a,a: a shown first won (ab), a shown second won (ba)  -> first-position wins 1 of 2
+    #   p2 a,b: the response shown first won both times          -> 2 of 2 (a flip, and a reversal)
+    #   p3 b,b: b won shown second (ab) and shown first (ba)     -> 1 of 2
+    #   p4 tie,tie: no decisive verdict
+    #   p5 a,-  and p6 -,-: no verdict in both orders, left out. p5's lone "a" cannot tell position
+    #   from quality (a may simply be better); counting it, as position_consistency did, gave 5/7.
+    t = pl.DataFrame(
+        {
+            "verdict_ab": ["a", "a", "b", "tie", "a", None],
+            "verdict_ba": ["a", "b", "b", "tie", None, None],
+        }
+    )
+    check = position_bias(t.to_pandas())
+    assert check.n == 4
+    assert check.value == pytest.approx(1 / 4)  # p2 flips
+    assert check.figure("reversal_rate").value == pytest.approx(1 / 4)
+    first = check.figure("first_position_rate")
+    assert (first.value, first.n) == (pytest.approx(4 / 6), 6)
+    assert first.p_value == pytest.approx(44 / 64)  # two-sided binomial, 4 of 6 at p = 0.5
+    assert not check.flagged
+    assert "2 pair(s) without a verdict in both orders were left out" in check.sentence
+    lo, hi = check.interval
+    narrow = position_bias(t, confidence=0.5).interval
+    assert lo < narrow[0] < 1 / 4 < narrow[1] < hi
+    assert "50% CI" in position_bias(t, confidence=0.5).sentence
+
+
+def test_bias_check_shape() -> None:
+    check = position_bias(judge_table())
+    assert check.table.columns == ["check", "name", "value", "ci_lo", "ci_hi", "n", "p_value", "note"]
+    assert check.table.get_column("check").to_list() == ["position_bias"] * 3
+    summary = check.summary()
+    assert isinstance(summary, pl.DataFrame) and summary.height == 1
+    row = summary.row(0, named=True)
+    assert (row["check"], row["flagged"], row["figure"], row["n"]) == ("position_bias", True, "flip_rate", 8)
+    assert (row["ci_lo"], row["ci_hi"]) == check.interval and row["sentence"] == check.sentence
+    assert check.to_pandas().shape == (3, 8)
+    assert check.figures[0].interval == check.interval
+    page = check._repr_html_()
+    assert "position_bias" in page and "flip_rate" in page
 
 
 OWN = {("c1", "me"): 5.0, ("c2", "me"): 5.0, ("c3", "me"): 4.0, ("c4", "me"): 4.0}
@@ -140,3 +190,41 @@ def test_verbosity_bias_pairwise_logistic() -> None:
     assert check.flagged
     assert check.figure("longer_wins_rate").value > 0.6
     assert abs(check.figure("human_log_odds").value) < 0.6  # humans voted at random
+
+
+def test_verbosity_bias_takes_the_outputs_from_the_run_a_scores_was_made_from() -> None:
+    from workbench.metrics._scores import Scores
+    from workbench.runner._result import Run
+
+    scores, humans, res = _verbosity_data(effect=1.0)
+    run = Run({"run_id": "r1"}, res)
+
+    def same(x, y) -> None:  # joins may order rows differently: equal up to float rounding
+        assert [(f.name, f.n) for f in x.figures] == [(f.name, f.n) for f in y.figures]
+        assert [(f.value, *f.interval) for f in x.figures] == [
+            pytest.approx((f.value, *f.interval), rel=1e-9) for f in y.figures
+        ]
+
+    from_run = verbosity_bias(Scores(scores, run=run), human_labels=humans)  # was: results required
+    same(from_run, verbosity_bias(scores, res, human_labels=humans))
+    same(verbosity_bias(scores, run), verbosity_bias(scores, res.to_pandas()))
+    with pytest.raises(ValueError, match="verbosity_bias needs the outputs the judge read: pass results="):
+        verbosity_bias(scores)
+    narrow = verbosity_bias(scores, res, confidence=0.5)
+    wide = verbosity_bias(scores, res)
+    assert wide.interval[0] < narrow.interval[0] < narrow.value < narrow.interval[1] < wide.interval[1]
+    assert "50% CI" in narrow.sentence and narrow.confidence == 0.5
+
+
+def test_self_preference_takes_labels_second_and_a_confidence() -> None:
+    scores = judge_scores({**OWN, **OTHER}, self_model="me")
+    humans = human_labels(
+        {
+            **{k: {"r1": v - 1, "r2": v - 1} for k, v in OWN.items()},
+            **{k: {"r1": v, "r2": v} for k, v in OTHER.items()},
+        }
+    )
+    check = self_preference(scores, humans, confidence=0.9, n_resamples=500, seed=1)
+    assert check.figures[0].name == "excess_gap" and check.value == pytest.approx(1.0)
+    assert check.confidence == 0.9 and "90% CI" in check.sentence
+    assert self_preference(scores, judge_model="me").value == pytest.approx(1.5)

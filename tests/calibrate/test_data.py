@@ -44,7 +44,7 @@ def test_human_human_alpha_is_in_the_intended_band(labels: pl.DataFrame) -> None
     single = labels.filter(pl.col("kind") == "single").with_columns(
         pl.concat_str("case_id", "model", separator="/").alias("item")
     )
-    alpha = krippendorff_alpha(single, item="item", label="value", level="ordinal", n_boot=0)
+    alpha = krippendorff_alpha(single, item="item", label="value", level="ordinal", n_resamples=0)
     assert 0.6 <= alpha.value <= 0.75
 
 
@@ -54,7 +54,7 @@ def test_a_judge_that_sees_the_true_quality_calibrates_on_the_demo_data(labels: 
         "run_id", "case_id", "model", "variant", "sample",
         pl.lit("helpfulness").alias("metric"), pl.col("true_quality").cast(pl.Float64).alias("value"),
     )  # fmt: skip
-    cal = calibrate(scores, labels, n_boot=100)
+    cal = calibrate(scores, labels, n_resamples=100)
     assert cal.aligned.height == 120
     assert cal.kappa > cal.human_alpha - 0.1  # the truth agrees with the panel at least as well as raters do
     pairs = responses.pivot(on="model", index="case_id", values="true_quality")
@@ -63,5 +63,5 @@ def test_a_judge_that_sees_the_true_quality_calibrates_on_the_demo_data(labels: 
         pl.when(pl.col("assistant-a") > pl.col("assistant-b")).then(pl.lit("a"))
         .when(pl.col("assistant-a") < pl.col("assistant-b")).then(pl.lit("b")).otherwise(pl.lit("tie")).alias("winner"),
     )  # fmt: skip
-    pcal = calibrate_pairwise(verdicts, labels, n_boot=100)
+    pcal = calibrate_pairwise(verdicts, labels, n_resamples=100)
     assert pcal.agreement("S2") > 0.7

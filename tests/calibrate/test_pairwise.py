@@ -7,7 +7,6 @@ import pytest
 
 from tests.calibrate._toy import pairwise_labels
 from workbench.calibrate import calibrate_pairwise
-from workbench.metrics import position_consistency
 
 A, B = "assistant-a/default", "assistant-b/default"
 # case: (verdict with a shown first, verdict with b shown first) -> winner (inconsistent -> tie)
@@ -55,8 +54,8 @@ def human_table() -> pl.DataFrame:
 
 
 def test_s1_and_s2_match_the_hand_computed_figures() -> None:
-    cal = calibrate_pairwise(judge_table(), human_table(), n_boot=200)
-    got = {(r["setup"], r["comparison"]): r for r in cal.summary.to_dicts()}
+    cal = calibrate_pairwise(judge_table(), human_table(), n_resamples=200)
+    got = {(r["setup"], r["comparison"]): r for r in cal.table.to_dicts()}
     # S1: every vote, 3-way. judge-human agree on c1 2/2, c2 1/2, c3 0/2, c4 1/2, c5 0/2, c6 0/2, c7 2/2, c8 1/2
     assert got[("S1", "judge-human")]["agreement"] == pytest.approx(7 / 16)
     assert got[("S1", "judge-human")]["n"] == 16
@@ -75,16 +74,16 @@ def test_s1_and_s2_match_the_hand_computed_figures() -> None:
 
 
 def test_position_bias_is_reported_when_both_orders_were_judged() -> None:
-    cal = calibrate_pairwise(judge_table(), human_table(), n_boot=0)
+    cal = calibrate_pairwise(judge_table(), human_table(), n_resamples=0)
     assert cal.position is not None
     assert cal.position.value == pytest.approx(3 / 8)
-    assert cal.position.figure("first_position_rate").value == pytest.approx(
-        position_consistency(judge_table())["first_position_rate"]
-    )
+    # shown first and won: a-first verdicts "a" on c1 c3 c5 c8, b-first verdicts "b" on c2 c3 c7
+    assert cal.position.figure("first_position_rate").value == pytest.approx(7 / 13)
+    assert cal.summary().get_column("position_flip_rate").to_list() == [pytest.approx(3 / 8)]
 
 
 def test_disagreements_and_html() -> None:
-    cal = calibrate_pairwise(judge_table(), human_table(), n_boot=0)
+    cal = calibrate_pairwise(judge_table(), human_table(), n_resamples=0)
     worst = cal.disagreements.head(3)
     assert set(worst.get_column("case_id")) == {"c3", "c5", "c6"}  # every human voted otherwise
     assert worst.get_column("share_disagree").to_list() == [1.0, 1.0, 1.0]
@@ -95,23 +94,49 @@ def test_disagreements_and_html() -> None:
 
 def test_bare_model_names_match_and_mismatches_raise() -> None:
     judge = judge_table().drop("variant")  # sides "assistant-a" vs humans' "assistant-a/default"
-    cal = calibrate_pairwise(judge, human_table(), n_boot=0)
+    cal = calibrate_pairwise(judge, human_table(), n_resamples=0)
     assert cal.agreement("S1") == pytest.approx(7 / 16)
     other = judge_table().with_columns(pl.lit("gpt-4o").alias("model_a"))
     with pytest.raises(ValueError, match="no judged pair matches a human pairwise label"):
-        calibrate_pairwise(other, human_table(), n_boot=0)
+        calibrate_pairwise(other, human_table(), n_resamples=0)
     twice = pl.concat([judge_table(), judge_table().with_columns(pl.lit(1, dtype=pl.Int64).alias("sample"))])
     with pytest.raises(ValueError, match="judged more than once"):
-        calibrate_pairwise(twice, human_table(), n_boot=0)
+        calibrate_pairwise(twice, human_table(), n_resamples=0)
 
 
 def test_no_decisive_judge_verdict_gives_nan_s2_not_a_crash() -> None:
     ties = judge_table().with_columns(
         pl.lit("tie").alias("winner"), pl.lit("tie").alias("verdict_ab"), pl.lit("tie").alias("verdict_ba")
     )
-    cal = calibrate_pairwise(ties, human_table(), n_boot=0)
-    s2 = cal.summary.filter(setup="S2", comparison="judge-human").row(0, named=True)
+    cal = calibrate_pairwise(ties, human_table(), n_resamples=0)
+    s2 = cal.table.filter(setup="S2", comparison="judge-human").row(0, named=True)
     assert s2["n"] == 0 and s2["agreement"] is None
     assert cal.agreement("S2") != cal.agreement("S2")  # nan: no vote to compare
     assert cal.agreement("S1") == pytest.approx(3 / 16)  # the judge's ties match the humans' 3 tie votes
     assert "S2=nan" in repr(cal)
+
+
+def test_result_shape_confidence_and_pandas_input() -> None:
+    cal = calibrate_pairwise(judge_table().to_pandas(), human_table().to_pandas(), n_resamples=200)
+    assert cal.table.columns == [
+        "setup",
+        "comparison",
+        "agreement",
+        "ci_lo",
+        "ci_hi",
+        "n",
+        "n_items",
+        "random",
+    ]
+    row = cal.summary().row(0, named=True)
+    assert row == {
+        "judge": "toy-judge", "criterion": "helpfulness", "n_items": 4, "s2_agreement": pytest.approx(5 / 7),
+        "s2_lo": cal.interval[0], "s2_hi": cal.interval[1], "s1_agreement": pytest.approx(7 / 16),
+        "human_s2_agreement": pytest.approx(4 / 5), "position_flip_rate": pytest.approx(3 / 8),
+    }  # fmt: skip
+    assert cal.to_pandas().shape == (4, 8)
+    narrow = calibrate_pairwise(judge_table(), human_table(), confidence=0.5, n_resamples=200)
+    assert cal.interval[0] <= narrow.interval[0] <= narrow.interval[1] <= cal.interval[1]
+    assert narrow.position is not None and narrow.position.confidence == 0.5
+    with pytest.raises(ValueError, match="calibrate_pairwise: judge_pairwise_scores has no column 'winner'"):
+        calibrate_pairwise(judge_table().drop("winner"), human_table())

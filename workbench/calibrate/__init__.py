@@ -2,8 +2,13 @@
 
 >>> from workbench.calibrate import calibrate, load_human_labels           # doctest: +SKIP
 >>> labels = load_human_labels("data/human_labels.csv")                     # doctest: +SKIP
->>> cal = calibrate(judge_scores, labels, criterion="helpfulness", cases=cases)   # doctest: +SKIP
+>>> cal = calibrate(judge_scores, labels, criterion="helpfulness")          # doctest: +SKIP
 >>> cal          # agreement with intervals, confusion matrix, per-slice table, top disagreements
+
+``judge_scores`` may be the ``Scores`` that ``score`` returned: its cases and run are then used for
+the per-slice table and the excerpts, so ``cases=`` and ``results=`` need not be passed. Every
+result has its main table as ``.table``, ``summary()`` (a one-row polars frame), ``to_pandas()``
+and an escaped HTML view; ``level="auto"`` treats labels as ordinal when every label is a number.
 
 Pairwise verdicts are calibrated with :func:`calibrate_pairwise` (the two set-ups of the MT-Bench
 paper); :func:`position_bias`, :func:`self_preference` and :func:`verbosity_bias` measure a

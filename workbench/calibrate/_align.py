@@ -6,15 +6,20 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
+from workbench._table import as_table, require_columns
+from workbench.agreement._frame import Level, LevelOption, check_level
 from workbench.calibrate._load import as_labels
-from workbench.stats._common import as_polars, one_metric
+from workbench.stats._common import one_metric
 
 KEY = ("case_id", "model", "variant", "sample")
 ITEM = "item"
+
+#: How the human panel's labels of one output are combined.
+Consensus = Literal["majority", "median"]
 
 
 def fmt_label(value: float | None) -> str | None:
@@ -75,10 +80,10 @@ def latest(labels: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
     return labels.unique(subset=[*keys, "rater"], keep="last", maintain_order=True)
 
 
-def _keyed(frame: pl.DataFrame, param: str) -> pl.DataFrame:
-    for name in KEY:
-        if name not in frame.columns:
-            raise ValueError(f"{param}: column {name!r} is missing; rows are matched on {list(KEY)}")
+def _keyed(frame: pl.DataFrame, param: str, func: str | None = None) -> pl.DataFrame:
+    require_columns(
+        frame, KEY, param=param, func=func, expected=f"the columns rows are matched on, {list(KEY)}"
+    )
     return frame.with_columns(
         pl.col("case_id").cast(pl.Utf8),
         pl.col("model").cast(pl.Utf8),
@@ -87,12 +92,20 @@ def _keyed(frame: pl.DataFrame, param: str) -> pl.DataFrame:
     ).with_columns(pl.concat_str([pl.col(k).cast(pl.Utf8) for k in KEY], separator=" | ").alias(ITEM))
 
 
-def judge_table(judge_scores: Any, metric: str | None, level: str) -> tuple[pl.DataFrame, str, int]:
+def judge_frame(judge_scores: Any, func: str | None = None, param: str = "judge_scores") -> pl.DataFrame:
+    """The judge's score table (a Scores, or a polars / pandas score table) as polars."""
+    return as_table(judge_scores, want="scores", param=param, func=func)
+
+
+def judge_table(
+    judge_scores: Any, metric: str | None, level: Level, func: str | None = None
+) -> tuple[pl.DataFrame, str, int]:
     """(rows with ``item``, ``j_label``, ``j_value``, ``rationale``, ``judge_self``; metric; n errors)."""
-    scores, metric = pick_metric(as_polars(judge_scores, "judge_scores"), metric)
-    scores = _keyed(scores, "judge_scores")
-    if "value" not in scores.columns:
-        raise ValueError("judge_scores: column 'value' is missing; expected a score table (SCORE_COLUMNS)")
+    scores, metric = pick_metric(judge_frame(judge_scores, func), metric)
+    scores = _keyed(scores, "judge_scores", func)
+    require_columns(
+        scores, ["value"], param="judge_scores", func=func, expected="a score table (SCORE_COLUMNS)"
+    )
     scores = scores.with_columns(pl.col("value").cast(pl.Float64).fill_nan(None))
     errors = scores.filter(pl.col("value").is_null()).height
     scores = scores.filter(pl.col("value").is_not_null())
@@ -112,15 +125,22 @@ def judge_table(judge_scores: Any, metric: str | None, level: str) -> tuple[pl.D
     return out, metric, errors
 
 
-def human_table(human_labels: Any, criterion: str | None, level: str) -> tuple[pl.DataFrame, str | None]:
-    """Single-output human labels: ``item``, keys, ``rater``, ``h_label``, ``h_value``, ``note``."""
-    labels, criterion = pick_criterion(as_labels(human_labels), criterion, "single")
-    labels = latest(_keyed(labels, "human_labels"), [ITEM])
-    labels = labels.filter(pl.col("label").is_not_null() | pl.col("value").is_not_null())
+def human_table(
+    human_labels: Any, criterion: str | None, level: LevelOption, func: str | None = None
+) -> tuple[pl.DataFrame, str | None, Level]:
+    """Single-output human labels: ``item``, keys, ``rater``, ``h_label``, ``h_value``, ``note``;
+    the criterion; and the level, "auto" resolved: ordinal when every label has a numeric value."""
+    check_level(level)
+    labels, criterion = pick_criterion(as_labels(human_labels, func=func), criterion, "single")
+    labels = latest(_keyed(labels, "human_labels", func), [ITEM])
     value = pl.col("value").cast(pl.Float64) if "value" in labels.columns else pl.lit(None, dtype=pl.Float64)
+    labels = labels.filter(pl.col("label").is_not_null() | value.is_not_null())
     labels = labels.with_columns(
         pl.coalesce(value, pl.col("label").cast(pl.Float64, strict=False)).alias("h_value")
     )
+    if level == "auto":
+        numeric = labels.height > 0 and labels.get_column("h_value").null_count() == 0
+        level = "ordinal" if numeric else "nominal"
     if level != "nominal":
         bad = labels.filter(pl.col("h_value").is_null())
         if bad.height:
@@ -134,7 +154,7 @@ def human_table(human_labels: Any, criterion: str | None, level: str) -> tuple[p
         lab = pl.coalesce(pl.col("label"), pl.col("h_value").map_elements(fmt_label, return_dtype=pl.Utf8))
     note = pl.col("note") if "note" in labels.columns else pl.lit(None, dtype=pl.Utf8).alias("note")
     out = labels.select(ITEM, *KEY, pl.col("rater").cast(pl.Utf8), lab.alias("h_label"), "h_value", note)
-    return out, criterion
+    return out, criterion, level
 
 
 def no_overlap_error(
@@ -158,7 +178,7 @@ def no_overlap_error(
     )
 
 
-def consensus_label(values: list[float], labels: list[str], method: str, level: str) -> str | None:
+def consensus_label(values: list[float], labels: list[str], method: Consensus, level: Level) -> str | None:
     """The human consensus of one item: the majority label (ties broken by the lower median for
     ordered scales, none for nominal ones), or the lower median.
 
@@ -184,7 +204,7 @@ def consensus_label(values: list[float], labels: list[str], method: str, level: 
     return fmt_label(statistics.median_low(values))
 
 
-def consensus_table(human: pl.DataFrame, method: str, level: str) -> pl.DataFrame:
+def consensus_table(human: pl.DataFrame, method: Consensus, level: Level) -> pl.DataFrame:
     """One row per item: ``h_label`` (consensus), ``h_value``, ``n_raters``, ``ratings``, ``notes``."""
     rows = []
     for (item,), group in human.sort("rater").group_by([ITEM], maintain_order=True):
@@ -210,7 +230,7 @@ def consensus_table(human: pl.DataFrame, method: str, level: str) -> pl.DataFram
 
 
 def ordered_categories(
-    labels: Sequence[str | None], level: str, categories: Sequence[Any] | None
+    labels: Sequence[str | None], level: Level, categories: Sequence[Any] | None
 ) -> list[str]:
     """The label categories in scale order (numeric order for numbers, else first seen)."""
     if categories is not None:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
-from workbench.calibrate import _html
+from workbench import _html
+from workbench._table import cases_of, run_of
+from workbench.agreement._bootstrap import check_confidence
+from workbench.agreement._frame import Level, LevelOption, Weights
 from workbench.calibrate._align import (
     ITEM,
     KEY,
+    Consensus,
     consensus_table,
     human_table,
+    judge_frame,
     judge_name,
     judge_table,
     long_labels,
@@ -22,9 +27,11 @@ from workbench.calibrate._align import (
     ordered_categories,
 )
 from workbench.calibrate._slicing import excerpts, slice_membership
-from workbench.stats._common import as_polars
 
-SUMMARY_SCHEMA = {
+if TYPE_CHECKING:
+    import pandas as pd
+
+TABLE_SCHEMA = {
     "comparison": pl.Utf8,
     "statistic": pl.Utf8,
     "value": pl.Float64,
@@ -32,6 +39,22 @@ SUMMARY_SCHEMA = {
     "ci_hi": pl.Float64,
     "n_items": pl.Int64,
     "note": pl.Utf8,
+}
+
+#: The columns of :meth:`Calibration.summary` (one row; also a row of ``compare_judges``).
+SUMMARY_SCHEMA = {
+    "judge": pl.Utf8,
+    "metric": pl.Utf8,
+    "criterion": pl.Utf8,
+    "level": pl.Utf8,
+    "consensus": pl.Utf8,
+    "n_items": pl.Int64,
+    "kappa": pl.Float64,
+    "kappa_lo": pl.Float64,
+    "kappa_hi": pl.Float64,
+    "agreement": pl.Float64,
+    "mean_difference": pl.Float64,
+    "human_alpha": pl.Float64,
 }
 
 
@@ -53,8 +76,10 @@ class Calibration:
 
     Attributes:
         judge: the judge's rater name (``judge:<metric>@<model>``).
-        metric, criterion, level, consensus: what was compared, on which scale, against which consensus.
-        summary: one row per comparison (judge vs consensus, judge vs each rater, human vs human).
+        metric, criterion, consensus: what was compared, against which consensus.
+        level: the level of measurement used ("auto" resolved).
+        table: one row per comparison (judge vs consensus, judge vs each rater, human vs human):
+            ``comparison``, ``statistic``, ``value``, ``ci_lo``, ``ci_hi``, ``n_items``, ``note``.
         per_rater: the judge's kappa against each human rater.
         human_pairs: kappa between every two human raters.
         confusion: long counts (``judge``, ``human``, ``n``) of judge label x human consensus.
@@ -62,15 +87,16 @@ class Calibration:
         disagreements: aligned items where the judge differs from the consensus, largest first.
         aligned: every aligned item: keys, judge label/value, consensus, ratings, rationale, notes.
         dropped: items left out and why.
+        confidence: the level of every interval.
     """
 
     judge: str
     metric: str
     criterion: str | None
-    level: str
-    consensus: str
+    level: Level
+    consensus: Consensus
     categories: list[str]
-    summary: pl.DataFrame
+    table: pl.DataFrame
     per_rater: pl.DataFrame
     human_pairs: pl.DataFrame
     confusion: pl.DataFrame
@@ -78,15 +104,25 @@ class Calibration:
     disagreements: pl.DataFrame
     aligned: pl.DataFrame
     dropped: dict[str, int] = field(default_factory=dict)
+    confidence: float = 0.95
 
-    def _get(self, comparison: str, statistic: str) -> float:
-        rows = self.summary.filter((pl.col("comparison") == comparison) & (pl.col("statistic") == statistic))
-        return float(rows.get_column("value")[0]) if rows.height else float("nan")
+    def _get(self, comparison: str, statistic: str, column: str = "value") -> float:
+        rows = self.table.filter((pl.col("comparison") == comparison) & (pl.col("statistic") == statistic))
+        value = rows.get_column(column)[0] if rows.height else None
+        return float("nan") if value is None else float(value)
 
     @property
     def kappa(self) -> float:
         """The judge's Cohen kappa against the human consensus (weighted on ordered scales)."""
         return self._get("judge vs consensus", "cohen_kappa")
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The interval of :attr:`kappa` at :attr:`confidence`."""
+        return (
+            self._get("judge vs consensus", "cohen_kappa", "ci_lo"),
+            self._get("judge vs consensus", "cohen_kappa", "ci_hi"),
+        )
 
     @property
     def percent_agreement(self) -> float:
@@ -97,6 +133,36 @@ class Calibration:
     def human_alpha(self) -> float:
         """Krippendorff alpha among the human raters: the ceiling a judge can hope to reach."""
         return self._get("humans", "krippendorff_alpha")
+
+    @property
+    def mean_difference(self) -> float | None:
+        """Mean of judge - consensus (ordered scales; None for nominal labels)."""
+        value = self._get("judge - consensus", "mean_difference")
+        return None if value != value else value
+
+    def summary(self) -> pl.DataFrame:
+        """One row: the judge, what was compared, kappa with its interval, exact agreement, the
+        judge's mean difference from the consensus and the humans' alpha."""
+        lo, hi = self.interval
+        row = {
+            "judge": self.judge,
+            "metric": self.metric,
+            "criterion": self.criterion,
+            "level": self.level,
+            "consensus": self.consensus,
+            "n_items": self.aligned.height,
+            "kappa": self.kappa,
+            "kappa_lo": lo,
+            "kappa_hi": hi,
+            "agreement": self.percent_agreement,
+            "mean_difference": self.mean_difference,
+            "human_alpha": self.human_alpha,
+        }
+        return pl.DataFrame([row], schema=SUMMARY_SCHEMA).with_columns(pl.col(pl.Float64).fill_nan(None))
+
+    def to_pandas(self) -> pd.DataFrame:
+        """:attr:`table` as pandas."""
+        return self.table.to_pandas()
 
     def confusion_matrix(self) -> pl.DataFrame:
         """Judge label (rows) x human consensus (columns) counts, in scale order."""
@@ -125,8 +191,9 @@ class Calibration:
             "criterion": self.criterion,
             "level": self.level,
             "consensus": self.consensus,
+            "confidence": self.confidence,
             "categories": list(self.categories),
-            "summary": self.summary.to_dicts(),
+            "table": self.table.to_dicts(),
             "per_rater": self.per_rater.to_dicts(),
             "human_pairs": self.human_pairs.to_dicts(),
             "confusion": self.confusion.to_dicts(),
@@ -164,9 +231,10 @@ class Calibration:
         parts = [
             _html.note(
                 f"metric {self.metric!r}, criterion {self.criterion!r}, level {self.level}, "
-                f"{self.consensus} consensus; {self.aligned.height} items; dropped: {dropped}"
+                f"{self.consensus} consensus; {self.aligned.height} items; "
+                f"{100 * self.confidence:g}% intervals; dropped: {dropped}"
             ),
-            _html.section("Agreement", _html.table(self.summary, max_rows=50)),
+            _html.section("Agreement", _html.table(self.table, max_rows=50)),
             _html.section(
                 "Confusion matrix (rows: judge, columns: human consensus)",
                 _html.table(self.confusion_matrix()),
@@ -178,16 +246,25 @@ class Calibration:
         return _html.report(repr(self), parts)
 
 
-def _cohen_weights(level: str) -> str | None:
+def _cohen_weights(level: Level) -> Weights | None:
     return None if level == "nominal" else "quadratic"
 
 
-def _agreements(pair: pl.DataFrame, level: str, cats: list[Any], n_boot: int, seed: int) -> tuple[Any, Any]:
+def _agreements(
+    pair: pl.DataFrame, level: Level, cats: list[Any], confidence: float, n_resamples: int, seed: int
+) -> tuple[Any, Any]:
     """(percent agreement, Cohen kappa) of a long two-rater table."""
     from workbench.agreement import cohen_kappa, percent_agreement
 
-    pct = percent_agreement(pair, n_boot=n_boot, seed=seed)
-    kappa = cohen_kappa(pair, weights=_cohen_weights(level), categories=cats, n_boot=n_boot, seed=seed)
+    pct = percent_agreement(pair, confidence=confidence, n_resamples=n_resamples, seed=seed)
+    kappa = cohen_kappa(
+        pair,
+        weights=_cohen_weights(level),
+        categories=cats,
+        confidence=confidence,
+        n_resamples=n_resamples,
+        seed=seed,
+    )
     return pct, kappa
 
 
@@ -197,13 +274,14 @@ def calibrate(
     *,
     metric: str | None = None,
     criterion: str | None = None,
-    level: str = "ordinal",
+    level: LevelOption = "auto",
     categories: Sequence[Any] | None = None,
+    consensus: Consensus = "majority",
     cases: Any = None,
     results: Any = None,
     slices: Any = None,
-    consensus: str = "majority",
-    n_boot: int = 1000,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
     seed: int = 0,
 ) -> Calibration:
     """Calibrate a single-output judge against human labels of the same outputs.
@@ -213,29 +291,39 @@ def calibrate(
     graded are left out and counted in ``dropped``.
 
     Args:
-        judge_scores: the judge's score table (``SCORE_COLUMNS``).
-        human_labels: human labels (``LABEL_COLUMNS``), or the path of a label file.
+        judge_scores: the judge's scores: a ``Scores`` (from ``score``) or a score table
+            (``SCORE_COLUMNS``; polars or pandas).
+        human_labels: human labels (``LABEL_COLUMNS``; polars or pandas), or the path of a label file.
         metric: the judge's metric (needed when the table has several).
         criterion: the human criterion (needed when the labels have several).
-        level: "ordinal" (kappa weighted quadratically, alpha ordinal) or "nominal".
+        level: the labels' level of measurement: "nominal", "ordinal", "interval" or "ratio";
+            "auto" (the default) is "ordinal" when every label is a number, else "nominal".
+            The result records the level used. On ordered levels kappa is weighted
+            quadratically and the humans' alpha uses that level.
         categories: the labels in scale order (default: the numbers seen, sorted).
-        cases: the case set, for per-slice agreement and input excerpts.
-        results: the run's results, for output excerpts in the disagreements.
-        slices: a tag prefix ("intent:"), tag expressions, a dict of name -> expression, or a
-            column; default "intent:" when ``cases`` is given.
         consensus: "majority" (ties go to the lower median on ordered scales) or "median" (lower median).
-        n_boot, seed: bootstrap resamples and seed of every interval.
+        cases: the case set, for per-slice agreement and input excerpts (default: the cases a
+            ``Scores`` knows).
+        results: the run's results, for output excerpts in the disagreements (default: the run a
+            ``Scores`` was made from).
+        slices: a tag prefix ("intent:"), tag expressions, a dict of name -> expression, or a
+            column; default "intent:" when the cases have such tags.
+        confidence, n_resamples, seed: the level, bootstrap resamples and seed of every interval.
 
-    >>> cal = calibrate(scores, "data/human_labels.csv", cases=cases)      # doctest: +SKIP
+    >>> cal = calibrate(scores, "data/human_labels.csv")                   # doctest: +SKIP
     >>> cal.kappa, cal.human_alpha                                         # doctest: +SKIP
     """
-    if level not in ("ordinal", "nominal", "interval"):
-        raise ValueError(f"level must be 'ordinal', 'nominal' or 'interval', got {level!r}")
+    check_confidence(confidence, n_resamples)
+    if consensus not in ("majority", "median"):
+        raise ValueError(f"consensus must be 'majority' or 'median', got {consensus!r}")
     from workbench.agreement import krippendorff_alpha, pairwise_kappa
 
-    judge, metric, n_errors = judge_table(judge_scores, metric, level)
-    human, criterion = human_table(human_labels, criterion, level)
-    name = judge_name(as_polars(judge_scores, "judge_scores"), metric)
+    func = "calibrate"
+    human, criterion, level = human_table(human_labels, criterion, level, func)
+    judge, metric, n_errors = judge_table(judge_scores, metric, level, func)
+    name = judge_name(judge_frame(judge_scores, func), metric)
+    cases = cases_of(judge_scores, cases=cases)
+    results = results if results is not None else run_of(judge_scores)
     judged, labelled = set(judge.get_column(ITEM)), set(human.get_column(ITEM))
     if not judged & labelled:
         raise no_overlap_error(judge, human)
@@ -257,27 +345,29 @@ def calibrate(
 
     rows: list[dict[str, Any]] = []
     pair = long_labels(aligned, {name: col_j, "consensus": col_h})
-    for agreement in _agreements(pair, level, num_cats, n_boot, seed):
+    for agreement in _agreements(pair, level, num_cats, confidence, n_resamples, seed):
         rows.append(_row("judge vs consensus", agreement))
     raters = sorted(human.get_column("rater").unique().to_list())
     per_rater = []
     for rater in raters:
         theirs = human.filter(pl.col("rater") == rater).select(ITEM, pl.col(col_h).alias("r"))
         one = long_labels(judge.join(theirs, on=ITEM, how="inner"), {name: col_j, rater: "r"})
-        pct, kappa = _agreements(one, level, num_cats, n_boot, seed)
+        pct, kappa = _agreements(one, level, num_cats, confidence, n_resamples, seed)
         rows.append(_row(f"judge vs {rater}", kappa))
         per_rater.append({"rater": rater, "kappa": kappa.value, "ci_lo": kappa.ci_lo, "ci_hi": kappa.ci_hi,
                           "agreement": pct.value, "n_items": kappa.n_items})  # fmt: skip
     hum = human.select(pl.col(ITEM).alias("case_id"), "rater", pl.col(col_h).alias("label"))
     if len(raters) >= 2:
-        alpha = krippendorff_alpha(hum, level=level, categories=num_cats, n_boot=n_boot, seed=seed)
+        alpha = krippendorff_alpha(
+            hum, level=level, categories=num_cats, confidence=confidence, n_resamples=n_resamples, seed=seed
+        )
         rows.append(_row("humans", alpha))
         human_pairs = pairwise_kappa(hum, weights=_cohen_weights(level), categories=num_cats)
         human_pairs = human_pairs.filter(pl.col("rater_a") < pl.col("rater_b"))
     else:
         human_pairs = pl.DataFrame()
-    rows.append(_mean_difference(aligned, n_boot, seed) if ordered else _row_none())
-    summary = pl.DataFrame([r for r in rows if r], schema=SUMMARY_SCHEMA)
+    rows.append(_mean_difference(aligned, confidence, n_resamples, seed) if ordered else _row_none())
+    table = pl.DataFrame([r for r in rows if r], schema=TABLE_SCHEMA)
 
     confusion = (
         aligned.group_by(pl.col("j_label").alias("judge"), pl.col("h_label").alias("human"))
@@ -286,8 +376,8 @@ def calibrate(
         .sort(["judge", "human"])
     )
     confusion = _complete(confusion, cats)
-    aligned = excerpts(aligned, cases, results)
-    sliced = _per_slice(aligned, cases, slices, level, num_cats, n_boot, seed)
+    aligned = excerpts(aligned, cases, results, func)
+    sliced = _per_slice(aligned, cases, slices, level, num_cats, confidence, n_resamples, seed, func)
     return Calibration(
         judge=name,
         metric=metric,
@@ -295,7 +385,7 @@ def calibrate(
         level=level,
         consensus=consensus,
         categories=cats,
-        summary=summary,
+        table=table,
         per_rater=pl.DataFrame(per_rater),
         human_pairs=human_pairs,
         confusion=confusion,
@@ -303,6 +393,7 @@ def calibrate(
         disagreements=_disagreements(aligned, ordered),
         aligned=aligned,
         dropped=dropped,
+        confidence=confidence,
     )
 
 
@@ -310,14 +401,15 @@ def _row_none() -> dict[str, Any]:
     return {}
 
 
-def _mean_difference(aligned: pl.DataFrame, n_boot: int, seed: int) -> dict[str, Any]:
+def _mean_difference(aligned: pl.DataFrame, confidence: float, n_resamples: int, seed: int) -> dict[str, Any]:
     """Mean of judge - consensus (the judge's leniency), with a percentile bootstrap interval."""
     diff = (aligned["j_value"] - aligned["h_value"]).to_numpy()
     lo = hi = float("nan")
-    if diff.size >= 2 and n_boot:
+    if diff.size >= 2 and n_resamples:
         rng = np.random.default_rng(seed)
-        means = diff[rng.integers(0, diff.size, size=(n_boot, diff.size))].mean(axis=1)
-        lo, hi = (float(x) for x in np.quantile(means, [0.025, 0.975]))
+        means = diff[rng.integers(0, diff.size, size=(n_resamples, diff.size))].mean(axis=1)
+        tail = (1 - confidence) / 2
+        lo, hi = (float(x) for x in np.quantile(means, [tail, 1 - tail]))
     return {"comparison": "judge - consensus", "statistic": "mean_difference", "value": float(diff.mean()),
             "ci_lo": lo, "ci_hi": hi, "n_items": int(diff.size),
             "note": "positive: the judge grades higher than the humans"}  # fmt: skip
@@ -349,11 +441,19 @@ def _disagreements(aligned: pl.DataFrame, ordered: bool) -> pl.DataFrame:
 
 
 def _per_slice(
-    aligned: pl.DataFrame, cases: Any, slices: Any, level: str, cats: list[Any], n_boot: int, seed: int
+    aligned: pl.DataFrame,
+    cases: Any,
+    slices: Any,
+    level: Level,
+    cats: list[Any],
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+    func: str | None = None,
 ) -> pl.DataFrame | None:
     from workbench.stats import wilson_interval
 
-    membership = slice_membership(aligned, cases, slices)
+    membership = slice_membership(aligned, cases, slices, func)
     if membership is None:
         return None
     col_j, col_h = ("j_value", "h_value") if level != "nominal" else ("j_label", "h_label")
@@ -363,7 +463,7 @@ def _per_slice(
         part = aligned.filter(pl.col(ITEM).is_in(items.to_list()))
         n = part.height
         hits = int((part["j_label"] == part["h_label"]).sum())
-        lo, hi = wilson_interval(hits, n) if n else (float("nan"), float("nan"))
+        lo, hi = wilson_interval(hits, n, confidence=confidence) if n else (float("nan"), float("nan"))
         row = {
             "slice": name,
             "n": n,
@@ -375,7 +475,14 @@ def _per_slice(
             from workbench.agreement import cohen_kappa
 
             pair = long_labels(part, {"judge": col_j, "consensus": col_h})
-            k = cohen_kappa(pair, weights=_cohen_weights(level), categories=cats, n_boot=n_boot, seed=seed)
+            k = cohen_kappa(
+                pair,
+                weights=_cohen_weights(level),
+                categories=cats,
+                confidence=confidence,
+                n_resamples=n_resamples,
+                seed=seed,
+            )
             row.update(kappa=k.value, kappa_lo=k.ci_lo, kappa_hi=k.ci_hi, note=k.note)
         except ValueError as err:  # e.g. a slice of one item: reported, not hidden
             row.update(kappa=None, kappa_lo=None, kappa_hi=None, note=str(err))

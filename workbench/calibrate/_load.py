@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from workbench._schema import LABEL_COLUMNS, polars_schema
-from workbench.stats._common import as_polars
+from workbench._table import as_table
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -194,15 +194,15 @@ def load_candidate_responses(path: str | Path) -> pl.DataFrame:
     )
 
 
-def as_labels(labels: Any, param: str = "human_labels") -> pl.DataFrame:
-    """A label table (frame, or a path to a label file) as polars, with the columns calibration needs."""
+def as_labels(labels: Any, param: str = "human_labels", func: str | None = None) -> pl.DataFrame:
+    """A label table (any table :func:`workbench._table.as_table` takes, or the path of a label
+    file) as polars, with the columns calibration needs."""
     if isinstance(labels, str | Path):
         return load_human_labels(labels)
-    frame = as_polars(labels, param)
-    for name in ("case_id", "rater", "label"):
-        if name not in frame.columns:
-            raise ValueError(
-                f"{param}: column {name!r} is missing; expected the LABEL_COLUMNS layout "
-                f"({', '.join(LABEL_COLUMNS)}); got {', '.join(frame.columns)}"
-            )
-    return frame
+    return as_table(
+        labels,
+        param=param,
+        func=func,
+        columns=("case_id", "rater", "label"),
+        expected=f"human labels in the LABEL_COLUMNS layout ({', '.join(LABEL_COLUMNS)}) or a label file",
+    )

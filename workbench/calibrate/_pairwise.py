@@ -11,24 +11,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import polars as pl
 
-from workbench.calibrate import _html
+from workbench import _html
+from workbench._table import as_table, require_columns
+from workbench.agreement._bootstrap import check_confidence
 from workbench.calibrate._align import latest, pick_criterion
+from workbench.calibrate._bias import BiasCheck
 from workbench.calibrate._load import as_labels
-from workbench.stats._common import as_polars
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 VOTES = ("a", "b", "tie")
 
+TABLE_SCHEMA = {"setup": pl.Utf8, "comparison": pl.Utf8, "agreement": pl.Float64, "ci_lo": pl.Float64,
+                "ci_hi": pl.Float64, "n": pl.Int64, "n_items": pl.Int64, "random": pl.Float64}  # fmt: skip
+#: The columns of :meth:`PairwiseCalibration.summary` (one row; also a row of ``compare_judges``).
+SUMMARY_SCHEMA = {"judge": pl.Utf8, "criterion": pl.Utf8, "n_items": pl.Int64, "s2_agreement": pl.Float64,
+                  "s2_lo": pl.Float64, "s2_hi": pl.Float64, "s1_agreement": pl.Float64,
+                  "human_s2_agreement": pl.Float64, "position_flip_rate": pl.Float64}  # fmt: skip
 
-def _sides(frame: pl.DataFrame, param: str) -> pl.DataFrame:
+
+def _sides(frame: pl.DataFrame, param: str, func: str | None = None) -> pl.DataFrame:
     """Add ``side_a`` / ``side_b`` as "model/variant" when the table says both, else as given."""
-    for name in ("case_id", "model_a", "model_b"):
-        if name not in frame.columns:
-            raise ValueError(f"{param}: column {name!r} is missing; expected a pairwise table")
+    require_columns(
+        frame, ("case_id", "model_a", "model_b"), param=param, func=func, expected="a pairwise table"
+    )
     a, b = pl.col("model_a").cast(pl.Utf8), pl.col("model_b").cast(pl.Utf8)
     if "variant" in frame.columns and frame.get_column("variant").null_count() < frame.height:
         v = pl.col("variant").cast(pl.Utf8)  # pairwise_judge(by="model"): sides are model names
@@ -64,34 +76,71 @@ class PairwiseCalibration:
     """A pairwise judge's agreement with human preferences (see :func:`calibrate_pairwise`).
 
     Attributes:
-        summary: one row per (setup, comparison): ``agreement``, interval, ``n`` vote pairs compared,
+        table: one row per (setup, comparison): ``agreement``, interval, ``n`` vote pairs compared,
             ``n_items`` pairs of responses, and the random-guess baseline.
         confusion: judge verdict x human vote counts (in canonical x / y terms).
         disagreements: pairs where most humans voted otherwise than the judge, worst first.
         position: the judge's position bias (when it was run in both orders), else None.
         dropped: pairs left out and why.
+        confidence: the level of every interval.
     """
 
     judge: str
     criterion: str | None
-    summary: pl.DataFrame
+    table: pl.DataFrame
     confusion: pl.DataFrame
     disagreements: pl.DataFrame
     aligned: pl.DataFrame
-    position: Any
+    position: BiasCheck | None
     dropped: dict[str, int]
+    confidence: float = 0.95
 
-    def agreement(self, setup: str = "S2", comparison: str = "judge-human") -> float:
-        """Agreement of one set-up and comparison; nan when there is no such row or no vote to compare."""
-        rows = self.summary.filter((pl.col("setup") == setup) & (pl.col("comparison") == comparison))
-        value = rows.get_column("agreement")[0] if rows.height else None
+    def _cell(self, setup: str, comparison: str, column: str) -> float:
+        rows = self.table.filter((pl.col("setup") == setup) & (pl.col("comparison") == comparison))
+        value = rows.get_column(column)[0] if rows.height else None
         return float("nan") if value is None else float(value)
+
+    def agreement(
+        self,
+        setup: Literal["S1", "S2"] = "S2",
+        comparison: Literal["judge-human", "human-human"] = "judge-human",
+    ) -> float:
+        """Agreement of one set-up and comparison; nan when there is no such row or no vote to compare."""
+        return self._cell(setup, comparison, "agreement")
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The interval of the judge-human S2 agreement at :attr:`confidence`."""
+        return self._cell("S2", "judge-human", "ci_lo"), self._cell("S2", "judge-human", "ci_hi")
+
+    def summary(self) -> pl.DataFrame:
+        """One row: the judge, the S2 agreement with its interval, S1, the humans' S2 and the
+        position flip rate (None when the judge was not run in both orders)."""
+        n_items = self.table.filter(pl.col("setup") == "S2", pl.col("comparison") == "judge-human")
+        lo, hi = self.interval
+        row = {
+            "judge": self.judge,
+            "criterion": self.criterion,
+            "n_items": int(n_items.get_column("n_items")[0]) if n_items.height else 0,
+            "s2_agreement": self.agreement("S2"),
+            "s2_lo": lo,
+            "s2_hi": hi,
+            "s1_agreement": self.agreement("S1"),
+            "human_s2_agreement": self.agreement("S2", "human-human"),
+            "position_flip_rate": self.position.value if self.position is not None else None,
+        }
+        return pl.DataFrame([row], schema=SUMMARY_SCHEMA).with_columns(pl.col(pl.Float64).fill_nan(None))
+
+    def to_pandas(self) -> pd.DataFrame:
+        """:attr:`table` as pandas."""
+        return self.table.to_pandas()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "judge": self.judge,
             "criterion": self.criterion,
-            "summary": self.summary.to_dicts(),
+            "confidence": self.confidence,
+            "table": self.table.to_dicts(),
             "confusion": self.confusion.to_dicts(),
             "disagreements": self.disagreements.to_dicts(),
             "position": None if self.position is None else self.position.to_dict(),
@@ -112,7 +161,7 @@ class PairwiseCalibration:
                 "MT-Bench set-ups: S1 counts ties and order-inconsistent verdicts as ties (random 1/3); "
                 f"S2 keeps only non-tie votes (random 1/2). Dropped: {dropped}"
             ),
-            _html.section("Agreement", _html.table(self.summary)),
+            _html.section("Agreement", _html.table(self.table)),
             _html.section("Judge verdict x human vote", _html.table(self.confusion)),
         ]
         if self.position is not None:
@@ -142,18 +191,20 @@ def _votes(judge: dict[str, str], humans: dict[str, dict[str, str]]) -> tuple[np
     return agree, total
 
 
-def _summary(agree: np.ndarray, total: np.ndarray, n_boot: int, seed: int, ci: float) -> pl.DataFrame:
+def _table(
+    agree: np.ndarray, total: np.ndarray, confidence: float, n_resamples: int, seed: int
+) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     n_items = agree.shape[0]
     los, his = np.full(4, np.nan), np.full(4, np.nan)
-    if n_items >= 2 and n_boot:
-        idx = rng.integers(0, n_items, size=(n_boot, n_items))
+    if n_items >= 2 and n_resamples:
+        idx = rng.integers(0, n_items, size=(n_resamples, n_items))
         with np.errstate(invalid="ignore", divide="ignore"):
             boots = agree[idx].sum(axis=1) / total[idx].sum(axis=1)
         for k in range(4):
             finite = boots[:, k][np.isfinite(boots[:, k])]
             if finite.size:
-                los[k], his[k] = np.quantile(finite, [(1 - ci) / 2, 1 - (1 - ci) / 2])
+                los[k], his[k] = np.quantile(finite, [(1 - confidence) / 2, 1 - (1 - confidence) / 2])
     rows = []
     for k, (setup, comparison) in enumerate(
         [("S1", "judge-human"), ("S2", "judge-human"), ("S1", "human-human"), ("S2", "human-human")]
@@ -162,9 +213,7 @@ def _summary(agree: np.ndarray, total: np.ndarray, n_boot: int, seed: int, ci: f
         rows.append({"setup": setup, "comparison": comparison, "agreement": agree[:, k].sum() / n if n else None,
                      "ci_lo": los[k], "ci_hi": his[k], "n": n, "n_items": int((total[:, k] > 0).sum()),
                      "random": 1 / 3 if setup == "S1" else 1 / 2})  # fmt: skip
-    schema = {"setup": pl.Utf8, "comparison": pl.Utf8, "agreement": pl.Float64, "ci_lo": pl.Float64,
-              "ci_hi": pl.Float64, "n": pl.Int64, "n_items": pl.Int64, "random": pl.Float64}  # fmt: skip
-    return pl.DataFrame(rows, schema=schema).with_columns(pl.col("ci_lo", "ci_hi").fill_nan(None))
+    return pl.DataFrame(rows, schema=TABLE_SCHEMA).with_columns(pl.col("ci_lo", "ci_hi").fill_nan(None))
 
 
 def calibrate_pairwise(
@@ -173,9 +222,9 @@ def calibrate_pairwise(
     *,
     criterion: str | None = None,
     judge: str | None = None,
-    n_boot: int = 1000,
+    confidence: float = 0.95,
+    n_resamples: int = 1000,
     seed: int = 0,
-    ci: float = 0.95,
 ) -> PairwiseCalibration:
     """Calibrate a pairwise judge (:func:`workbench.metrics.pairwise_judge`) against human preferences.
 
@@ -188,17 +237,24 @@ def calibrate_pairwise(
         human_pairwise_labels: labels with ``kind == "pairwise"`` (``LABEL_COLUMNS``), or a label file.
         criterion: the human criterion (needed when the labels have several).
         judge: the judge's name in the report (default: the table's ``judge`` column).
-        n_boot, seed, ci: the pair-resampling bootstrap of every interval.
+        confidence, n_resamples, seed: the pair-resampling bootstrap of every interval.
     """
     from workbench.calibrate._bias import position_bias
 
-    jframe = _sides(as_polars(judge_pairwise_scores, "judge_pairwise_scores"), "judge_pairwise_scores")
-    if "winner" not in jframe.columns:
-        raise ValueError("judge_pairwise_scores: column 'winner' is missing; expected pairwise_judge's table")
-    labels, criterion = pick_criterion(
-        as_labels(human_pairwise_labels, "human_pairwise_labels"), criterion, "pairwise"
+    func = "calibrate_pairwise"
+    check_confidence(confidence, n_resamples)
+    jframe = as_table(
+        judge_pairwise_scores,
+        param="judge_pairwise_scores",
+        func=func,
+        columns=("winner",),
+        expected="pairwise_judge's table",
     )
-    hframe = _sides(labels, "human_pairwise_labels")
+    jframe = _sides(jframe, "judge_pairwise_scores", func)
+    labels, criterion = pick_criterion(
+        as_labels(human_pairwise_labels, "human_pairwise_labels", func), criterion, "pairwise"
+    )
+    hframe = _sides(labels, "human_pairwise_labels", func)
     name = judge or (str(jframe.get_column("judge").drop_nulls().head(1).to_list()[0])
                      if "judge" in jframe.columns and jframe.get_column("judge").drop_nulls().len() else "judge")  # fmt: skip
     n_errors = jframe.filter(pl.col("winner").is_null()).height
@@ -228,7 +284,7 @@ def calibrate_pairwise(
         hvotes.setdefault(item, {})[rater] = vote
     both = [i for i in jvotes if i in hvotes]
     agree, total = _votes({i: jvotes[i] for i in both}, hvotes)
-    summary = _summary(agree, total, n_boot, seed, ci)
+    table = _table(agree, total, confidence, n_resamples, seed)
 
     aligned = jc.filter(pl.col("item").is_in(both)).select(
         "item", "case_id", pl.col("vote").alias("judge"),
@@ -260,13 +316,13 @@ def calibrate_pairwise(
     if {"verdict_ab", "verdict_ba"} <= set(jframe.columns) and jframe.get_column(
         "verdict_ba"
     ).drop_nulls().len():
-        position = position_bias(jframe)
+        position = position_bias(jframe, confidence=confidence)
     dropped = {
         "judge_errors": n_errors,
         "judged_not_labelled": len(set(jvotes) - set(hvotes)),
         "labelled_not_judged": len(set(hvotes) - set(jvotes)),
     }
     return PairwiseCalibration(
-        judge=name, criterion=criterion, summary=summary, confusion=confusion, disagreements=disagreements,
-        aligned=aligned, position=position, dropped=dropped,
+        judge=name, criterion=criterion, table=table, confusion=confusion, disagreements=disagreements,
+        aligned=aligned, position=position, dropped=dropped, confidence=confidence,
     )  # fmt: skip
