@@ -192,3 +192,12 @@ def test_label_options_are_keyword_only(run, results, tmp_path):
         w.label(3, "a note")
     assert w.label(3, note="a note")["note"] == "a note"
     assert w.position == 1
+
+
+def test_annotator_results_without_outputs_are_named(cases, results, tmp_path):
+    with pytest.raises(
+        ValueError, match="Annotator: results has no column 'output'; expected the Run or results table"
+    ):
+        Annotator(
+            queue(results), cases, results.drop("output"), rubric=HELPFUL, rater="ana", project=tmp_path
+        )

@@ -180,9 +180,15 @@ class Annotator(anywidget.AnyWidget):
             if "output" not in queue.columns or mode == "pairwise":
                 raise ValueError("results is None: pass the Run or results frame the queue was drawn from")
             results = queue
-        frame = keyed(as_table(results, want="results", param="results", func="Annotator"), "results")
-        if "output" not in frame.columns:
-            raise ValueError(f"results has no column 'output'; it has: {', '.join(frame.columns)}")
+        frame = as_table(
+            results,
+            want="results",
+            param="results",
+            func="Annotator",
+            columns=["output"],
+            expected="the Run or results table the queue was drawn from",
+        )
+        frame = keyed(frame, "results")
         out: dict[tuple[Any, ...], dict[str, Any]] = {}
         for row in frame.sort("sample").iter_rows(named=True):
             entry = {"output": row["output"], "error": row.get("error_type") or row.get("error")}
