@@ -28,7 +28,7 @@ _WHAT = {
 }
 
 
-def _kind(data: Any) -> str | None:
+def kind_of(data: Any) -> str | None:
     """'run', 'scores' or 'cases' for workbench's own objects, without importing their modules:
     an object of a class exists only once its module has been imported."""
     for module, cls, kind in (
@@ -78,7 +78,7 @@ def as_table(
 
 
 def _unwrap(data: Any, want: Want, where: str) -> pl.DataFrame:
-    kind = _kind(data)
+    kind = kind_of(data)
     if kind == "run":
         if want in ("any", "results"):
             return data.results
@@ -139,7 +139,7 @@ def cases_of(*sources: Any, cases: Any = None) -> Any:
     if cases is not None:
         return cases
     for source in sources:
-        kind = _kind(source)
+        kind = kind_of(source)
         if kind == "cases":
             return source
         if kind in ("run", "scores"):
@@ -154,7 +154,7 @@ def cases_of(*sources: Any, cases: Any = None) -> Any:
 def run_of(*sources: Any) -> Any:
     """The Run among the sources, or the run a Scores was made from, or None."""
     for source in sources:
-        kind = _kind(source)
+        kind = kind_of(source)
         if kind == "run":
             return source
         if kind == "scores" and source.run is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from workbench._table import Want, _kind, as_table, cases_of, require_columns, run_of
+from workbench._table import Want, as_table, cases_of, kind_of, require_columns, run_of
 
 #: Case columns every browser frame has, in this order, before the metadata columns.
 CASE_COLUMNS = ("case_id", "input", "is_chat", "reference", "context", "tags")
@@ -86,11 +86,6 @@ def _table(data: Any, want: Want, param: str) -> pl.DataFrame:
         parts = [as_table(d, want=want, param=f"{param}[{i}]") for i, d in enumerate(data)]
         return pl.concat(parts, how="diagonal_relaxed")
     return as_table(data, want=want, param=param)
-
-
-def kind_of(data: Any) -> str | None:
-    """``"run"``, ``"scores"`` or ``"cases"`` for a workbench Run, Scores or CaseSet; else None."""
-    return _kind(data)
 
 
 def is_run_or_scores(data: Any) -> bool:
