@@ -63,10 +63,10 @@ def test_queue_sample_fills_missing_key_columns():
 
 
 def test_queue_slice_with_a_caseset_and_a_frame():
-    q = queue_slice(RESULTS, CASES, "billing and not refund")
+    q = queue_slice(RESULTS, "billing and not refund", cases=CASES)
     assert items(q) == [("r1", "c1", "m1", "v", 0), ("r1", "c1", "m2", "v", 0), ("r1", "c3", "m2", "v", 0)]
-    assert items(queue_slice(RESULTS, CASES.to_polars(), "billing and not refund")) == items(q)
-    assert queue_slice(RESULTS, CASES, "billing", n=2, seed=1).height == 2
+    assert items(queue_slice(RESULTS, "billing and not refund", cases=CASES.to_polars())) == items(q)
+    assert queue_slice(RESULTS, "billing", cases=CASES, n=2, seed=1).height == 2
 
 
 SCORES = pl.DataFrame(
@@ -114,10 +114,53 @@ def test_queue_pairs_is_canonical_and_needs_both_outputs():
         ("r1", "c4", "m1/v", "m2/v"),
     ]
     assert queue_pairs(RESULTS, "m1/v", "m2/v", n=1, seed=3).height == 1
-    with pytest.raises(ValueError, match="model_a and model_b are the same output 'm1/v'"):
+    with pytest.raises(ValueError, match="queue_pairs: a and b are the same output 'm1/v'"):
         queue_pairs(RESULTS, "m1", "m1/v")
-    with pytest.raises(ValueError, match="model_b='m9': no such model"):
+    with pytest.raises(ValueError, match="queue_pairs: b='m9': no such model"):
         queue_pairs(RESULTS, "m1", "m9")
     two_variants = pl.concat([RESULTS, RESULTS.with_columns(pl.lit("w").alias("variant"))])
-    with pytest.raises(ValueError, match=r"model_a='m1' has several variants \(m1/v, m1/w\): name one"):
+    with pytest.raises(ValueError, match=r"a='m1' has several variants \(m1/v, m1/w\): name one"):
         queue_pairs(two_variants, "m1", "m2/v")
+
+
+def _run():
+    from workbench.runner._result import Run
+
+    return Run({"run_id": "r1"}, RESULTS, cases=CASES)
+
+
+def test_a_run_a_scores_pandas_and_lazy_tables_are_accepted():
+    from workbench.metrics._scores import Scores
+
+    run = _run()
+    assert items(queue_sample(run, 3)) == items(queue_sample(RESULTS, 3))
+    for table in (RESULTS.to_pandas(), RESULTS.lazy()):
+        assert items(queue_sample(table, 3)) == items(queue_sample(RESULTS, 3))
+        assert items(queue_pairs(table, "m1", "m2")) == items(queue_pairs(RESULTS, "m1", "m2"))
+    # the run knows its cases: no cases= (this was a required positional argument)
+    assert items(queue_slice(run, "billing and not refund")) == items(
+        queue_slice(RESULTS, "billing and not refund", cases=CASES)
+    )
+    assert items(queue_pairs(run, "m1", "m2")) == items(queue_pairs(RESULTS, "m1", "m2"))
+    scores = Scores(SCORES, run=run)
+    assert queue_disagreements(scores, "judge", "exact").equals(queue_disagreements(SCORES, "judge", "exact"))
+    assert queue_disagreements(SCORES.to_pandas(), "judge", "exact", n=1).height == 1
+
+
+def test_errors_name_the_function_parameter_and_what_was_expected():
+    with pytest.raises(
+        ValueError, match=r"queue_slice: the cases' tags are needed to match 'billing': pass cases="
+    ):
+        queue_slice(RESULTS, "billing")
+    with pytest.raises(ValueError, match=r"queue_slice: cases has no column 'tags'"):
+        queue_slice(RESULTS, "billing", cases=CASES.to_polars().drop("tags"))
+    with pytest.raises(ValueError, match=r"queue_sample: results has no column 'model'"):
+        queue_sample(RESULTS.drop("model"), 1)
+    with pytest.raises(ValueError, match=r"queue_disagreements: scores has no column 'passed'"):
+        queue_disagreements(SCORES.drop("passed"), "judge", "exact")
+    with pytest.raises(TypeError, match=r"queue_pairs: results must be a results table .* or a Run, got str"):
+        queue_pairs("results.parquet", "m1", "m2")
+    with pytest.raises(
+        TypeError, match=r"queue_disagreements: scores must be .*got a Run, which has results only"
+    ):
+        queue_disagreements(_run(), "judge", "exact")

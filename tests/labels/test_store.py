@@ -190,3 +190,11 @@ def test_pairwise_progress(tmp_path):
     queue = pl.DataFrame({"run_id": "r1", "case_id": ["c1", "c2"], "model_a": "m1/v", "model_b": "m2/v"})
     store.add(**pair(case_id="c2"))
     assert store.remaining(queue, "ana", "better").get_column("case_id").to_list() == ["c1"]
+
+
+def test_table_options_are_keyword_only_and_kind_is_checked(tmp_path):
+    store = LabelStore(tmp_path)
+    with pytest.raises(TypeError):
+        store.table("r1")  # type: ignore[misc]
+    with pytest.raises(ValueError, match=r"kind='pair': expected one of single, pairwise"):
+        store.table(kind="pair")

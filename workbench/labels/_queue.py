@@ -3,7 +3,8 @@
 Every queue is a polars frame with one row per item: ``run_id, case_id, model, variant, sample``
 for single outputs, ``run_id, case_id, model_a, model_b`` for pairs (``model_a``/``model_b`` are
 ``"model/variant"`` keys in sorted order, as the label store keeps them). Draws depend only on the
-items and the seed, never on the order of the input rows.
+items and the seed, never on the order of the input rows. Results may be a ``Run`` or a results
+table (polars or pandas), scores a ``Scores`` or a score table.
 """
 
 from __future__ import annotations
@@ -14,29 +15,17 @@ from typing import Any
 
 import polars as pl
 
-from workbench._frames import polars_frame
+from workbench._table import Want, as_table, cases_of, require_columns
 
 SINGLE = ("run_id", "case_id", "model", "variant", "sample")
 PAIR = ("run_id", "case_id", "model_a", "model_b")
 
 
-def _frame(data: Any, name: str) -> pl.DataFrame:
-    if hasattr(data, "results") and not isinstance(data, pl.DataFrame):
-        data = data.results
-    frame = polars_frame(data)
-    if frame is not None:
-        return frame
-    if hasattr(data, "to_polars"):
-        return _frame(data.to_polars(), name)
-    raise TypeError(f"{name} must be a Run or a polars/pandas DataFrame, got {type(data).__name__}")
-
-
-def keyed(data: Any, name: str) -> pl.DataFrame:
+def keyed(data: Any, name: str, func: str | None = None, want: Want = "results") -> pl.DataFrame:
     """Rows with the result key columns: a missing ``run_id`` becomes ``""``, ``variant`` null, ``sample`` 0."""
-    frame = _frame(data, name)
-    missing = [c for c in ("case_id", "model") if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} has no column {missing[0]!r}; it has: {', '.join(frame.columns)}")
+    frame = as_table(
+        data, want=want, param=name, func=func, columns=("case_id", "model"), expected=f"a {want} table"
+    )
     fill = {"run_id": pl.lit(""), "variant": pl.lit(None, dtype=pl.Utf8), "sample": pl.lit(0, dtype=pl.Int64)}
     frame = frame.with_columns([e.alias(c) for c, e in fill.items() if c not in frame.columns])
     return frame.with_columns(
@@ -64,7 +53,7 @@ def _key_expr() -> pl.Expr:
 
 def as_queue(queue: Any) -> pl.DataFrame:
     """A queue frame (see the module docstring), checked: its item columns present, no repeats."""
-    frame = _frame(queue, "queue")
+    frame = as_table(queue, param="queue")
     if {"model_a", "model_b"} <= set(frame.columns):
         cols: Sequence[str] = PAIR
         if "run_id" not in frame.columns:
@@ -80,8 +69,8 @@ def as_queue(queue: Any) -> pl.DataFrame:
     return frame
 
 
-def _gradable(results: Any, models: Sequence[str] | None) -> pl.DataFrame:
-    frame = keyed(results, "results")
+def _gradable(results: Any, models: Sequence[str] | None, func: str) -> pl.DataFrame:
+    frame = keyed(results, "results", func)
     if "output" in frame.columns:
         frame = frame.filter(pl.col("output").is_not_null())  # a failed call has nothing to grade
     if models is not None:
@@ -91,7 +80,7 @@ def _gradable(results: Any, models: Sequence[str] | None) -> pl.DataFrame:
         unknown = [m for m in wanted if m not in known]
         if unknown:
             raise ValueError(
-                f"models: no results for {unknown[0]!r}; the results have: {', '.join(sorted(known))}"
+                f"{func}: models: no results for {unknown[0]!r}; the results have: {', '.join(sorted(known))}"
             )
         frame = frame.filter(pl.col("model").is_in(wanted) | _key_expr().is_in(wanted))
     return frame
@@ -109,11 +98,11 @@ def _draw(frame: pl.DataFrame, n: int | None, seed: int, cols: Sequence[str], wh
     return indexed.filter(pl.col("_row").is_in(picked)).drop("_row")
 
 
-def queue_sample(results: Any, n: int, seed: int = 0, models: Sequence[str] | None = None) -> pl.DataFrame:
+def queue_sample(results: Any, n: int, *, seed: int = 0, models: Sequence[str] | None = None) -> pl.DataFrame:
     """``n`` random outputs of a run (failed calls left out), in the results' order.
 
     Args:
-        results: a Run or its results frame.
+        results: a Run or its results table (polars or pandas).
         n: how many outputs to send for review.
         seed: the random seed.
         models: only these models (names or ``"model/variant"`` keys).
@@ -123,45 +112,57 @@ def queue_sample(results: Any, n: int, seed: int = 0, models: Sequence[str] | No
         >>> queue_sample(res, 2).get_column("case_id").to_list()
         ['c1', 'c3']
     """
-    frame = _gradable(results, models)
+    frame = _gradable(results, models, "queue_sample")
     return _draw(frame, n, seed, SINGLE, "outputs with an output").select(SINGLE)
 
 
 def queue_slice(
     results: Any,
-    cases: Any,
     tag_expr: str,
+    *,
+    cases: Any = None,
     n: int | None = None,
     seed: int = 0,
     models: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """The outputs on the cases whose tags match ``tag_expr`` (all of them, or ``n`` drawn by ``seed``).
 
+    Args:
+        results: a Run or its results table (polars or pandas).
+        tag_expr: a tag expression, e.g. ``"billing and not refund"``.
+        cases: the cases with their tags (a CaseSet or a cases table); default: the run's cases.
+        n, seed: draw this many outputs by ``seed`` (None: all of them).
+        models: only these models (names or ``"model/variant"`` keys).
+
     Example:
         >>> from workbench.cases import load_cases
         >>> cs = load_cases([{"id": "a", "input": "x", "tags": ["billing"]}, {"id": "b", "input": "y"}])
         >>> res = pl.DataFrame({"case_id": ["a", "b"], "model": "m", "output": ["1", "2"]})
-        >>> queue_slice(res, cs, "billing").get_column("case_id").to_list()
+        >>> queue_slice(res, "billing", cases=cs).get_column("case_id").to_list()
         ['a']
     """
-    from workbench.cases import CaseSet, parse_tag_expr
+    from workbench.cases import parse_tag_expr
 
+    func = "queue_slice"
     expr = parse_tag_expr(tag_expr)
-    if isinstance(cases, CaseSet):
-        ids = list(cases.slice(expr).ids)
-    else:
-        frame = _frame(cases, "cases")
-        if "case_id" not in frame.columns and "id" in frame.columns:
-            frame = frame.rename({"id": "case_id"})
-        if "tags" not in frame.columns:
-            raise ValueError(f"cases has no 'tags' column to match {tag_expr!r} against")
-        ids = (
-            frame.filter(expr.to_polars("tags").fill_null(False))
-            .get_column("case_id")
-            .cast(pl.Utf8)
-            .to_list()
+    cases = cases_of(results, cases=cases)
+    if cases is None:
+        raise ValueError(
+            f"{func}: the cases' tags are needed to match {tag_expr!r}: pass cases= (a CaseSet or a "
+            "cases table), or a Run that knows its cases"
         )
-    frame = _gradable(results, models).filter(pl.col("case_id").is_in(ids))
+    frame = as_table(cases, want="cases", param="cases", func=func)
+    if "case_id" not in frame.columns and "id" in frame.columns:
+        frame = frame.rename({"id": "case_id"})
+    require_columns(
+        frame,
+        ("case_id", "tags"),
+        param="cases",
+        func=func,
+        expected=f"the tags to match {tag_expr!r} against",
+    )
+    ids = frame.filter(expr.to_polars("tags").fill_null(False)).get_column("case_id").cast(pl.Utf8).to_list()
+    frame = _gradable(results, models, func).filter(pl.col("case_id").is_in(ids))
     return _draw(frame, n, seed, SINGLE, f"outputs on cases matching {tag_expr!r}").select(SINGLE)
 
 
@@ -186,11 +187,16 @@ def _metric_rows(scores: pl.DataFrame, metric: str, prefix: str) -> pl.DataFrame
     )
 
 
-def queue_disagreements(scores: Any, judge_metric: str, metric: str, n: int | None = None) -> pl.DataFrame:
+def queue_disagreements(scores: Any, judge_metric: str, metric: str, *, n: int | None = None) -> pl.DataFrame:
     """Outputs where an LLM judge and a task metric disagree on ``passed``, most confident first.
 
     Confidence is the distance between the two values, each rescaled to 0..1 over the values the
     metric takes in ``scores``; rows without both values come last. Ties keep the key order.
+
+    Args:
+        scores: a ``Scores`` or a score table (polars or pandas) with both metrics.
+        judge_metric, metric: the judge's metric and the task metric to compare it with.
+        n: keep the first ``n`` (None: all of them).
 
     Returns:
         The item columns, then ``judge_passed``, ``metric_passed``, ``judge_value``,
@@ -203,10 +209,9 @@ def queue_disagreements(scores: Any, judge_metric: str, metric: str, n: int | No
         >>> queue_disagreements(sc, "judge", "exact").get_column("case_id").to_list()
         ['c1']
     """
-    frame = keyed(scores, "scores")
-    missing = [c for c in ("metric", "value", "passed") if c not in frame.columns]
-    if missing:
-        raise ValueError(f"scores has no column {missing[0]!r}; it has: {', '.join(frame.columns)}")
+    func = "queue_disagreements"
+    frame = keyed(scores, "scores", func, want="scores")
+    require_columns(frame, ("metric", "value", "passed"), param="scores", func=func, expected="a score table")
     judged = _metric_rows(frame, judge_metric, "judge")
     other = _metric_rows(frame, metric, "metric")
     both = judged.join(other, on=list(SINGLE), how="inner", nulls_equal=True)
@@ -235,21 +240,22 @@ def _resolve(keys: Sequence[str], models: Sequence[str], wanted: str, name: str)
         return matches[0]
     if matches:
         raise ValueError(
-            f"{name}={wanted!r} has several variants ({', '.join(sorted(set(matches)))}): name one"
+            f"queue_pairs: {name}={wanted!r} has several variants ({', '.join(sorted(set(matches)))}): name one"
         )
     raise ValueError(
-        f"{name}={wanted!r}: no such model or model/variant in results; they have: {', '.join(sorted(set(keys)))}"
+        f"queue_pairs: {name}={wanted!r}: no such model or model/variant in results; they have: "
+        f"{', '.join(sorted(set(keys)))}"
     )
 
 
 def queue_pairs(
-    results: Any, model_a: str, model_b: str, n: int | None = None, seed: int = 0, sample: int = 0
+    results: Any, a: str, b: str, *, n: int | None = None, seed: int = 0, sample: int = 0
 ) -> pl.DataFrame:
-    """Pairs of outputs to compare: every case (of a run) where both models have an output.
+    """Pairs of outputs to compare: every case (of a run) where both sides have an output.
 
     Args:
-        results: a Run or its results frame.
-        model_a, model_b: the two outputs to compare: a model name, or ``"model/variant"``.
+        results: a Run or its results table (polars or pandas).
+        a, b: the two outputs to compare: a model name, or ``"model/variant"``.
         n: draw this many pairs by ``seed`` (None: all of them).
         sample: which sample of each model to compare.
 
@@ -262,12 +268,14 @@ def queue_pairs(
         [('', 'c1', 'x', 'y')]
     """
     frame = (
-        _gradable(results, None).filter(pl.col("sample") == sample).with_columns(_key_expr().alias("_key"))
+        _gradable(results, None, "queue_pairs")
+        .filter(pl.col("sample") == sample)
+        .with_columns(_key_expr().alias("_key"))
     )
     keys, models = frame.get_column("_key").to_list(), frame.get_column("model").to_list()
-    first, second = _resolve(keys, models, model_a, "model_a"), _resolve(keys, models, model_b, "model_b")
+    first, second = _resolve(keys, models, a, "a"), _resolve(keys, models, b, "b")
     if first == second:
-        raise ValueError(f"model_a and model_b are the same output {first!r}: name two different ones")
+        raise ValueError(f"queue_pairs: a and b are the same output {first!r}: name two different ones")
     lo, hi = sorted((first, second))
     left = frame.filter(pl.col("_key") == lo).select("run_id", "case_id").unique(maintain_order=True)
     right = frame.filter(pl.col("_key") == hi).select("run_id", "case_id").unique(maintain_order=True)

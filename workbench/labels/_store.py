@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -28,7 +28,9 @@ from workbench._schema import LABEL_COLUMNS, polars_schema
 from workbench._sqlite import enable_wal
 
 FILENAME = "labels.sqlite"
-KINDS = ("single", "pairwise")
+#: What a label is about: one output, or a pair of outputs.
+Kind = Literal["single", "pairwise"]
+KINDS: tuple[Kind, ...] = ("single", "pairwise")
 PAIR_LABELS = ("a", "b", "tie")
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
@@ -155,7 +157,7 @@ def item_key(row: dict[str, Any], kind: str) -> tuple[Any, ...]:
     return tuple(row.get(c) if c != "run_id" else (row.get(c) or "") for c in ITEM_COLUMNS[kind])
 
 
-def queue_kind(queue: pl.DataFrame) -> str:
+def queue_kind(queue: pl.DataFrame) -> Kind:
     """``"pairwise"`` for a frame with ``model_a``/``model_b`` columns, else ``"single"``."""
     return "pairwise" if {"model_a", "model_b"} <= set(queue.columns) else "single"
 
@@ -230,6 +232,7 @@ class LabelStore:
 
     def table(
         self,
+        *,
         run_id: str | None = None,
         criterion: str | None = None,
         rater: str | None = None,
@@ -243,6 +246,8 @@ class LabelStore:
             latest: keep only the latest row per (run, item, criterion, rater); False gives every
                 row ever added, oldest first.
         """
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"kind={kind!r}: expected one of {', '.join(KINDS)} (or None for both)")
         where, params = [], []
         for name, value in (("run_id", run_id), ("criterion", criterion), ("rater", rater), ("kind", kind)):
             if value is not None:
@@ -270,7 +275,7 @@ class LabelStore:
             )
         return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
 
-    def raters(self, run_id: str | None = None) -> list[str]:
+    def raters(self, *, run_id: str | None = None) -> list[str]:
         """The names of everyone who has labelled (in ``run_id``), sorted."""
         return sorted(self.table(run_id=run_id).get_column("rater").unique().to_list())
 
