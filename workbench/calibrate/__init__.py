@@ -3,7 +3,7 @@
 >>> from workbench.calibrate import calibrate, load_human_labels           # doctest: +SKIP
 >>> labels = load_human_labels("data/human_labels.csv")                     # doctest: +SKIP
 >>> cal = calibrate(judge_scores, labels, criterion="helpfulness")          # doctest: +SKIP
->>> cal          # doctest: +SKIP  (agreement with intervals, confusion matrix, slices, disagreements)
+>>> cal      # agreement with intervals, confusion, slices, disagreements  # doctest: +SKIP
 
 ``judge_scores`` may be the ``Scores`` that ``score`` returned: its cases and run are then used for
 the per-slice table and the excerpts, so ``cases=`` and ``results=`` need not be passed. Every
