@@ -1,4 +1,4 @@
-"""Pairwise judging in both orders through the fake judge; position consistency; the stats hand-off.
+"""Pairwise judging in both orders through the fake judge; its position bias; the stats hand-off.
 
 In the A-first prompt model a's output comes first, so its ``[[reply:...]]`` directive decides the
 fake judge's answer; in the B-first prompt model b's does.
@@ -8,9 +8,10 @@ import polars as pl
 import pytest
 
 import workbench as wb
+from workbench.calibrate import position_bias
 from workbench.cases import load_cases
 from workbench.metrics._judge import Rubric, SelfJudgeWarning
-from workbench.metrics._pairwise import PAIRWISE_SCHEMA, pairwise_judge, position_consistency
+from workbench.metrics._pairwise import PAIRWISE_SCHEMA, pairwise_judge
 from workbench.stats import bradley_terry, win_rate
 
 CASES = load_cases(
@@ -73,16 +74,20 @@ def test_both_orders_and_flips(server, judge_model, tmp_path):
     assert server.stats()["requests"] == 4 * 2 + 2 * 3
 
 
-def test_position_consistency_on_the_scripted_table(server, judge_model, tmp_path):
+def test_position_bias_on_the_scripted_table(server, judge_model, tmp_path):
+    # position_consistency is merged into workbench.calibrate.position_bias (same figures)
     table = pairwise_judge(scripted_pair(), "m1", "m2", cases=CASES, model=judge_model, project=tmp_path)
     # single-order verdicts: c1 a,a  c2 a,b  c3 b,b  c5 tie,tie -> first shown wins in c1-ab, c2-ab,
-    # c2-ba, c3-ba = 4 of 6 decisive verdicts
-    assert position_consistency(table) == {
-        "n": 4, "n_consistent": 3, "rate": 0.75, "first_position_rate": 4 / 6, "n_errors": 1,
-    }  # fmt: skip
-    assert position_consistency(table.to_pandas())["n"] == 4
-    with pytest.raises(ValueError, match="column 'verdict_ab' is not in pairwise"):
-        position_consistency(table.drop("verdict_ab"))
+    # c2-ba, c3-ba = 4 of 6 decisive verdicts; c4 has no verdict in either order and is left out
+    check = position_bias(table)
+    assert check.n == 4  # pairs with a verdict in both orders
+    assert check.value == 1 / 4  # c2 flips: 3 of 4 consistent
+    first = check.figure("first_position_rate")
+    assert (first.value, first.n) == (4 / 6, 6)
+    assert "1 pair(s) without a verdict in both orders were left out" in check.sentence
+    assert position_bias(table.to_pandas()).n == 4
+    with pytest.raises(ValueError, match="position_bias: pairwise_scores has no column 'verdict_ab'"):
+        position_bias(table.drop("verdict_ab"))
 
 
 def test_feeds_win_rate_and_bradley_terry(server, judge_model, tmp_path):
@@ -91,7 +96,7 @@ def test_feeds_win_rate_and_bradley_terry(server, judge_model, tmp_path):
     assert (wr["wins"], wr["losses"], wr["ties"], wr["n_missing"], wr["n_inconsistent"]) == (1, 1, 2, 1, 1)
     assert wr["win_rate"] == 0.5
     with pytest.warns(Warning, match="null winner"):
-        ratings = bradley_terry(table, n_bootstrap=0)
+        ratings = bradley_terry(table, n_resamples=0)
     assert sorted(ratings["model"].to_list()) == ["m1", "m2"]
 
 

@@ -2,7 +2,7 @@
 
 Judges favour the response they read first (or second). Each pair is therefore judged twice, A
 first and B first; a verdict that changes with the order becomes a tie with ``consistent=False``,
-and :func:`position_consistency` reports how often that happened. The table feeds
+and :func:`workbench.calibrate.position_bias` reports how often that happened. The table feeds
 :func:`workbench.stats.win_rate` and :func:`workbench.stats.bradley_terry`.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from workbench.calibrate._bias import position_bias as position_consistency  # noqa: F401  (until the export goes)
 from workbench.metrics._judge import (
     DEFAULT_JUDGE,
     SYSTEM,
@@ -238,39 +239,3 @@ def _settle(record: dict[str, Any], by_order: Mapping[str, Any]) -> None:
         return
     agree = record["verdict_ab"] == record["verdict_ba"]
     record.update(winner=record["verdict_ab"] if agree else "tie", consistent=agree)
-
-
-def position_consistency(pairwise: Any) -> dict[str, Any]:
-    """How much the judge's verdicts depend on the order the responses were shown in.
-
-    Returns:
-        ``n`` pairs with a verdict in both orders, ``n_consistent`` of them agreeing, ``rate`` =
-        n_consistent / n (None when n is 0), ``first_position_rate`` = the share of decisive
-        single-order verdicts that favour the response shown first (0.5 = no position bias; None
-        when there is none), and ``n_errors`` = pairs without a winner.
-
-    >>> import polars as pl
-    >>> t = pl.DataFrame({"verdict_ab": ["a", "a", "b", "b", None], "verdict_ba": ["a", "b", "b", "a", None],
-    ...                   "winner": ["a", "tie", "b", "tie", None]})
-    >>> position_consistency(t)
-    {'n': 4, 'n_consistent': 2, 'rate': 0.5, 'first_position_rate': 0.5, 'n_errors': 1}
-    """
-    from workbench.stats._common import as_polars, require_columns
-
-    frame = as_polars(pairwise, "pairwise")
-    require_columns(
-        frame, ["verdict_ab", "verdict_ba", "winner"], "pairwise", "pairwise (from pairwise_judge)"
-    )
-    both = frame.filter(pl.col("verdict_ab").is_not_null() & pl.col("verdict_ba").is_not_null())
-    n = both.height
-    n_consistent = both.filter(pl.col("verdict_ab") == pl.col("verdict_ba")).height
-    ab, ba = frame.get_column("verdict_ab"), frame.get_column("verdict_ba")
-    first = int((ab == "a").sum()) + int((ba == "b").sum())
-    decisive = int(ab.is_in(["a", "b"]).sum()) + int(ba.is_in(["a", "b"]).sum())
-    return {
-        "n": n,
-        "n_consistent": n_consistent,
-        "rate": n_consistent / n if n else None,
-        "first_position_rate": first / decisive if decisive else None,
-        "n_errors": frame.filter(pl.col("winner").is_null()).height,
-    }
