@@ -98,7 +98,7 @@ def test_link_sets_the_browser_case_filter(fitted):
     widget._vl_selections = {
         "pick": {"value": {"vlPoint": {"or": [{"case_id": "c3"}, {"case_id": "c5"}]}}, "store": []}
     }
-    assert browser.case_ids == ["c3", "c5"] and browser.filtered["case_id"].to_list() == ["c3", "c5"]
+    assert browser.case_ids == ["c3", "c5"] and browser.table["case_id"].to_list() == ["c3", "c5"]
     # a rectangle around the html row's point
     row = fitted.points("pca").filter(pl.col("case_id") == "c6").row(0, named=True)
     box = {"x": [row["x"] - 1e-6, row["x"] + 1e-6], "y": [row["y"] - 1e-6, row["y"] + 1e-6]}

@@ -160,6 +160,8 @@ def normalize_cases(cases: Any) -> pl.DataFrame:
         pl.col("reference").cast(pl.Utf8),
     )
     for col in ("context", "tags"):
+        if frame.schema[col] in (pl.Null, pl.List(pl.Null)):  # all empty: pandas keeps no element type
+            frame = frame.with_columns(pl.col(col).cast(pl.List(pl.Utf8)))
         if frame.schema[col] != pl.List(pl.Utf8):
             raise ValueError(f"cases column {col!r} must be a list of strings, got {frame.schema[col]}")
     dup = frame.get_column("case_id").is_duplicated()
