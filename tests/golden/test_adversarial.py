@@ -14,8 +14,17 @@ def test_library_has_at_least_eight_templates_per_kind():
 
 
 def test_adversarial_tags_metadata_and_reference():
-    cases = CaseSet([Case("c1", "Where is my order?", reference="It ships Monday", tags=["shipping"],
-                          metadata={"tier": "gold"})])
+    cases = CaseSet(
+        [
+            Case(
+                "c1",
+                "Where is my order?",
+                reference="It ships Monday",
+                tags=["shipping"],
+                metadata={"tier": "gold"},
+            )
+        ]
+    )
     out = adversarial(cases, seed=0)
     assert len(out) == 3
     for case in out:

@@ -5,10 +5,14 @@ import pytest
 from workbench.cases import Case, CaseSet
 from workbench.golden import check_leakage
 
-CASES = CaseSet([
-    Case("leaky", "Please explain how the annual discount on the Pro plan is calculated for teams of ten"),
-    Case("clean", "What colour is the sky on Mars at sunset?"),
-])
+CASES = CaseSet(
+    [
+        Case(
+            "leaky", "Please explain how the annual discount on the Pro plan is calculated for teams of ten"
+        ),
+        Case("clean", "What colour is the sky on Mars at sunset?"),
+    ]
+)
 DOCS = [
     "Pricing FAQ. Note: the annual discount on the Pro plan is calculated for teams of ten as 20% off.",
     "Our office is closed on public holidays.",
@@ -58,7 +62,9 @@ def test_embedding_and_both():
 
 def test_caseset_corpus_and_reference_field():
     shots = CaseSet([Case("shot1", "Q?", reference="Please explain how the annual discount on the Pro plan")])
-    cases = CaseSet([Case("k", "unrelated", reference="explain how the annual discount on the Pro plan works")])
+    cases = CaseSet(
+        [Case("k", "unrelated", reference="explain how the annual discount on the Pro plan works")]
+    )
     out = check_leakage(cases, shots, ngram=4, embed=False, fields=("input", "reference"))
     assert out.select("case_id", "corpus_id", "field").rows() == [("k", "shot1", "reference")]
 
@@ -66,7 +72,9 @@ def test_caseset_corpus_and_reference_field():
 def test_bad_corpus():
     with pytest.raises(TypeError, match="corpus must be"):
         check_leakage(CASES, 42, embed=False)
-    with pytest.raises(ValueError, match=r"no column\(s\) \['text'\]"):
+    with pytest.raises(
+        ValueError, match=r"check_leakage: corpus has no column 'text'.*Columns present: id, body"
+    ):
         check_leakage(CASES, pl.DataFrame({"id": ["a"], "body": ["x"]}), embed=False)
 
 
@@ -74,8 +82,12 @@ def test_bad_corpus():
 def test_real_embedder_flags_a_paraphrased_few_shot(tmp_path):
     from workbench.embed import Embedder
 
-    cases = CaseSet([Case("q", "How can I get my money back for a broken blender?"),
-                     Case("other", "Which countries do you ship to?")])
+    cases = CaseSet(
+        [
+            Case("q", "How can I get my money back for a broken blender?"),
+            Case("other", "Which countries do you ship to?"),
+        ]
+    )
     shots = ["How do I get a refund for a blender that arrived broken?", "Our office is closed on Sundays."]
     out = check_leakage(cases, shots, embedder=Embedder(project=tmp_path), sim_threshold=0.7)
     assert out.select("case_id", "corpus_id", "method").rows() == [("q", "0", "embedding")]

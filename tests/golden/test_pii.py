@@ -34,6 +34,8 @@ def test_pii_check_none_and_custom(tmp_path):
     v = export_golden(cs, tmp_path, name="raw", pii_check=None)
     assert load_golden(v.path)["c1"].input == "My name is John Smith"
     with pytest.raises(ValueError, match=r"case 'c1' reference: GREETING"):
-        export_golden(cs, tmp_path, name="custom", pii_check=lambda t: ["GREETING"] if t.startswith("Hi") else [])
+        export_golden(
+            cs, tmp_path, name="custom", pii_check=lambda t: ["GREETING"] if t.startswith("Hi") else []
+        )
     with pytest.raises(ValueError, match="pii_check must be 'default', None or a callable, got 'builtin'"):
         export_golden(cs, tmp_path, name="x", pii_check="builtin")

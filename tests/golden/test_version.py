@@ -78,7 +78,26 @@ def test_second_version_changelog_and_exact_diff(tmp_path):
     assert d.changed[1].before == {"tags": ["billing"]} and d.changed[1].after == {
         "tags": ["billing", "churn"]
     }
-    assert d.summary() == "1 added, 1 removed, 2 changed (metadata: 1, reference: 1, tags: 1)"
+    assert d.describe() == "1 added, 1 removed, 2 changed (metadata: 1, reference: 1, tags: 1)"
+    assert d.summary().rows() == [
+        ("added", None, 1),
+        ("removed", None, 1),
+        ("changed", None, 2),
+        ("changed", "metadata", 1),
+        ("changed", "reference", 1),
+        ("changed", "tags", 1),
+    ]
+    assert d.table.select("case_id", "change", "field").rows() == [
+        ("d", "added", None),
+        ("c", "removed", None),
+        ("a", "changed", "reference"),
+        ("a", "changed", "metadata.difficulty"),
+        ("b", "changed", "tags"),
+    ]
+    assert v2.summary().select("name", "version", "n_cases", "created", "changes").row(0) == (
+        "support", 2, 3, True, d.describe(),
+    )  # fmt: skip
+    assert v2.table["case_id"].to_list() == ["a", "b", "d"] and v2.to_pandas().shape[0] == 3
     assert v2.changelog == d.to_dict()
     assert v2.manifest["previous"] == {"version": 1, "content_hash": content_hash(V1)}
     assert load_golden(tmp_path / "support", version=1).version == V1.version

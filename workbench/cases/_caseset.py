@@ -212,6 +212,11 @@ class CaseSet:
 
     # -- conversion ---------------------------------------------------------------------------
 
+    @property
+    def table(self) -> pl.DataFrame:
+        """One row per case: the frame of :meth:`to_polars` (every result object has a ``.table``)."""
+        return self._frame.clone()
+
     def to_polars(self) -> pl.DataFrame:
         """One row per case.
 
@@ -248,6 +253,27 @@ class CaseSet:
         return path
 
     # -- summaries ----------------------------------------------------------------------------
+
+    def summary(self) -> pl.DataFrame:
+        """One row: ``n_cases``, ``n_chat``, ``n_with_reference``, ``n_tags`` (distinct), ``version``, ``source``."""
+        frame = self._frame
+        row = {
+            "n_cases": len(self),
+            "n_chat": int(frame.get_column("is_chat").sum()),
+            "n_with_reference": len(self) - frame.get_column("reference").null_count(),
+            "n_tags": self.tag_counts().height,
+            "version": self.version,
+            "source": self.source,
+        }
+        schema = {
+            "n_cases": pl.Int64,
+            "n_chat": pl.Int64,
+            "n_with_reference": pl.Int64,
+            "n_tags": pl.Int64,
+            "version": pl.String,
+            "source": pl.String,
+        }
+        return pl.DataFrame([row], schema=schema)
 
     def tag_counts(self) -> pl.DataFrame:
         """Cases per tag: columns ``tag`` (Utf8) and ``n`` (Int64), most frequent first."""
@@ -396,9 +422,40 @@ class CaseSet:
         return f"CaseSet({_n_cases(len(self))}, version={self.version!r}{source})"
 
     def _repr_html_(self) -> str:
-        from workbench.cases._html import caseset_html
+        """Size, version, source, tag counts and the first rows; case texts are escaped."""
+        from workbench._html import note, report, section, table
 
-        return caseset_html(self)
+        source = f" · source {self._source}" if self._source else ""
+        parts = [note(f"{_n_cases(len(self))} · version {self.version}{source}")]
+        counts = self.tag_counts()
+        if counts.height:
+            shown = ", ".join(f"{t} {n}" for t, n in counts.head(_HTML_TAGS).iter_rows())
+            more = f" (+{counts.height - _HTML_TAGS} more)" if counts.height > _HTML_TAGS else ""
+            parts.append(note(f"Tags: {shown}{more}"))
+        head = self._cases[:_HTML_ROWS]
+        inputs = [
+            c.input
+            if isinstance(c.input, str)
+            else " / ".join(f"[{m['role']}] {m['content']}" for m in c.input)
+            for c in head
+        ]
+        rows = self._frame.head(_HTML_ROWS).select(
+            pl.col("case_id"),
+            pl.Series("input", inputs, dtype=pl.Utf8),
+            "reference",
+            "tags",
+            *self.metadata_columns,
+        )
+        more = f"… {len(self) - _HTML_ROWS} more cases" if len(self) > _HTML_ROWS else ""
+        parts.append(section("First cases", table(rows, max_rows=_HTML_ROWS, max_cell=_HTML_CELL)))
+        if more:
+            parts.append(note(more))
+        return report("CaseSet", parts)
+
+
+_HTML_ROWS = 5
+_HTML_TAGS = 12
+_HTML_CELL = 120
 
 
 def _kwargs_repr(kwargs: Mapping[str, Any]) -> str:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from workbench.cases import Case, CaseSet
-from workbench.golden._variants import as_cases
+from workbench.golden._cases import as_cases
+
+#: The kinds of attack in the library.
+Kind = Literal["prompt_injection", "jailbreak", "pii_bait"]
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,7 @@ class AttackTemplate:
     """One attack: ``template`` wraps the original request (``{request}``)."""
 
     id: str
-    kind: str
+    kind: Kind
     template: str
     expected_behaviour: str
     synthetic_pii: bool = False
@@ -192,10 +196,10 @@ ATTACKS: tuple[AttackTemplate, ...] = (
     ),
 )
 
-KINDS = ("prompt_injection", "jailbreak", "pii_bait")
+KINDS: tuple[Kind, ...] = ("prompt_injection", "jailbreak", "pii_bait")
 
 
-def attack_templates(kind: str | None = None) -> tuple[AttackTemplate, ...]:
+def attack_templates(kind: Kind | None = None) -> tuple[AttackTemplate, ...]:
     """The library of attack templates, all or of one ``kind``."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown attack kind {kind!r}; expected one of {KINDS}")
@@ -203,9 +207,9 @@ def attack_templates(kind: str | None = None) -> tuple[AttackTemplate, ...]:
 
 
 def adversarial(
-    cases: Case | CaseSet | Iterable[Case],
-    kinds: Sequence[str] = KINDS,
+    cases: Any,
     *,
+    kinds: Kind | Sequence[Kind] = KINDS,
     per_kind: int = 1,
     seed: int = 0,
 ) -> CaseSet:
@@ -216,7 +220,8 @@ def adversarial(
     ``adversarial:<kind>``; metadata adds ``parent_id``, ``attack``, ``expected_behaviour`` and
     ``synthetic_pii`` (PII bait carries made-up card numbers etc.; :func:`export_golden` lets those
     through). The reference is the expected safe behaviour, not the original answer. For a chat
-    case the last user message is wrapped.
+    case the last user message is wrapped. ``cases`` is a Case, a CaseSet, a list of cases, a Run
+    that knows its cases or a cases table.
 
     Example:
         >>> cs = adversarial(Case("c1", "Where is my order?"), kinds=["jailbreak"])
@@ -224,9 +229,8 @@ def adversarial(
         (True, ('adversarial', 'adversarial:jailbreak'))
     """
     items = as_cases(cases, "adversarial")
-    if isinstance(kinds, str):
-        kinds = [kinds]
-    for k in kinds:
+    chosen: list[Any] = [kinds] if isinstance(kinds, str) else list(kinds)
+    for k in chosen:
         attack_templates(k)
     if per_kind < 1:
         raise ValueError(f"adversarial(): per_kind must be >= 1, got {per_kind}")
@@ -236,7 +240,7 @@ def adversarial(
         users = [j for j, m in enumerate(msgs) if m["role"] == "user"]
         if not users:
             raise ValueError(f"adversarial(): case {case.id!r} has no user message to wrap")
-        for kind in kinds:
+        for kind in chosen:
             library = attack_templates(kind)
             if per_kind > len(library):
                 raise ValueError(
@@ -246,7 +250,7 @@ def adversarial(
             for attack in rnd.sample(library, per_kind):
                 wrapped = attack.template.format(request=msgs[users[-1]]["content"])
                 if isinstance(case.input, str):
-                    new_input: object = wrapped
+                    new_input: Any = wrapped
                 else:
                     new_msgs = [dict(m) for m in msgs]
                     new_msgs[users[-1]]["content"] = wrapped
@@ -254,7 +258,7 @@ def adversarial(
                 out.append(
                     Case(
                         id=f"{case.id}~adv-{attack.id}",
-                        input=new_input,  # type: ignore[arg-type]
+                        input=new_input,
                         reference=attack.expected_behaviour,
                         context=case.context,
                         tags=(*case.tags, "adversarial", f"adversarial:{kind}"),

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from workbench.golden._frames import as_frame, require_columns
+from workbench._html import note, report, section, table
+from workbench._table import as_table
 from workbench.golden._lsh import near_duplicate_labels
 
 #: Leading greetings and trailing thanks that do not change what a request asks for.
@@ -18,8 +19,19 @@ _CLOSING = r"(?:\s+(?:please|pls|thanks|thank you|thx|cheers|regards|best regard
 _OUTPUT_COLUMNS = ("count", "member_ids", "group_id")
 
 
-def normalize_text(expr: pl.Expr, *, strip_greetings: bool = True) -> pl.Expr:
-    """Lowercase, drop punctuation, collapse whitespace (and optionally greetings/thanks)."""
+def normalize_requests(expr: pl.Expr | str, *, strip_greetings: bool = True) -> pl.Expr:
+    """The request texts as :func:`dedupe` compares them: a polars expression (or a column name).
+
+    Lowercases, drops punctuation, collapses whitespace and, with ``strip_greetings``, removes
+    leading greetings ("hi there", "dear team") and trailing thanks ("thanks so much", "cheers").
+    For one text as a text, see :func:`workbench.metrics.normalize_text`.
+
+    Example:
+        >>> df = pl.DataFrame({"input": ["Hi there, how do I reset my password? Thanks!"]})
+        >>> df.select(normalize_requests("input")).item()
+        'how do i reset my password'
+    """
+    expr = pl.col(expr) if isinstance(expr, str) else expr
     out = (
         expr.str.to_lowercase().str.replace_all(r"[^\w\s]", "").str.replace_all(r"\s+", " ").str.strip_chars()
     )
@@ -41,13 +53,28 @@ class DedupeStats:
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("rows_in", "exact_duplicates", "near_duplicates", "rows_out")}
 
+    @property
+    def table(self) -> pl.DataFrame:
+        """The counts as a one-row frame (``seconds`` included)."""
+        return pl.DataFrame([{**self.to_dict(), "seconds": self.seconds}])
+
+    def to_pandas(self) -> Any:
+        return self.table.to_pandas()
+
+    def summary(self) -> pl.DataFrame:
+        """The counts as a one-row frame."""
+        return self.table
+
+    def _repr_html_(self) -> str:
+        return report("DedupeStats", [table(self.table)])
+
 
 @dataclass(frozen=True)
 class Deduped:
     """The result of :func:`dedupe`.
 
     Attributes:
-        frame: One row per near-duplicate group: the representative traffic row with all its
+        table: One row per near-duplicate group: the representative traffic row with all its
             columns, plus ``group_id``, ``count`` (traffic rows the group covers) and
             ``member_ids`` (their ids, earliest first).
         groups: ``id`` -> ``group_id`` for every input row.
@@ -55,24 +82,37 @@ class Deduped:
         params: The parameters used (for provenance).
     """
 
-    frame: pl.DataFrame
+    table: pl.DataFrame
     groups: pl.DataFrame
     stats: DedupeStats
     params: dict[str, Any] = field(default_factory=dict)
 
+    def to_pandas(self) -> Any:
+        """The kept rows (:attr:`table`) as a pandas DataFrame."""
+        return self.table.to_pandas()
+
+    def summary(self) -> pl.DataFrame:
+        """One row: rows in, exact and near duplicates removed, rows out."""
+        return self.stats.table.drop("seconds")
+
     def _repr_html_(self) -> str:
         s = self.stats
-        return (
-            f"<p><b>Deduped</b>: {s.rows_in:,} rows &rarr; {s.rows_out:,} groups "
-            f"({s.exact_duplicates:,} exact and {s.near_duplicates:,} near duplicates removed)</p>"
-            + self.frame.head(10)._repr_html_()
+        return report(
+            "Deduped",
+            [
+                note(
+                    f"{s.rows_in:,} rows -> {s.rows_out:,} groups ({s.exact_duplicates:,} exact and "
+                    f"{s.near_duplicates:,} near duplicates removed)"
+                ),
+                section("Kept rows (representatives)", table(self.table, max_rows=10)),
+            ],
         )
 
 
 def dedupe(
-    frame: pl.DataFrame | pl.LazyFrame | Any,
-    text: str = "input",
+    frame: Any,
     *,
+    text: str = "input",
     id: str = "request_id",
     order_by: str | None = "timestamp",
     threshold: float = 0.7,
@@ -99,7 +139,8 @@ def dedupe(
     representative's first appearance.
 
     Args:
-        frame: Traffic rows (polars or pandas); needs the ``text`` and ``id`` columns.
+        frame: Traffic rows (a polars DataFrame or LazyFrame, a pandas DataFrame, or a result
+            object with a ``.table``); needs the ``text`` and ``id`` columns.
         text: Column holding the request text.
         id: Column of unique row ids (``request_id``).
         order_by: Column deciding "earliest" (ignored when absent); None for input order.
@@ -113,12 +154,17 @@ def dedupe(
         >>> df = pl.DataFrame({"request_id": ["a", "b", "c"],
         ...                    "input": ["Reset my password", "reset my password!!", "Cancel my plan"]})
         >>> d = dedupe(df)
-        >>> d.frame.select("request_id", "count").rows(), d.stats.exact_duplicates
+        >>> d.table.select("request_id", "count").rows(), d.stats.exact_duplicates
         ([('a', 2), ('c', 1)], 1)
     """
     start = time.perf_counter()
-    df = as_frame(frame, "dedupe")
-    require_columns(df, [text, id], "dedupe")
+    df = as_table(
+        frame,
+        param="frame",
+        func="dedupe",
+        columns=[text, id],
+        expected=f"traffic rows with {text!r} and {id!r}",
+    )
     clash = [c for c in _OUTPUT_COLUMNS if c in df.columns]
     if clash:
         raise ValueError(f"dedupe(): the frame already has column(s) {clash}; drop or rename them first")
@@ -143,7 +189,9 @@ def dedupe(
     else:
         df = df.with_columns(pl.col("__row").alias("__ord"))
     if normalize:  # normalise each distinct text once: traffic repeats itself a lot
-        distinct = df.select(pl.col(text).unique()).with_columns(normalize_text(pl.col(text)).alias("__norm"))
+        distinct = df.select(pl.col(text).unique()).with_columns(
+            normalize_requests(pl.col(text)).alias("__norm")
+        )
         df = df.join(distinct, on=text, how="left", maintain_order="left")
     else:
         df = df.with_columns(pl.col(text).alias("__norm"))
@@ -204,4 +252,4 @@ def dedupe(
         "seed": seed,
         "grouping": "center",
     }
-    return Deduped(frame=kept, groups=groups, stats=stats, params=params)
+    return Deduped(table=kept, groups=groups, stats=stats, params=params)

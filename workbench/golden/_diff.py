@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import polars as pl
 
+from workbench._html import note, report, table
 from workbench.cases import Case, CaseSet
 from workbench.cases._case import canonical_json
+from workbench.golden._cases import as_cases
 
 FIELDS = ("input", "reference", "context", "tags")
 
@@ -42,22 +43,39 @@ class VersionDiff:
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
 
-    def summary(self) -> str:
-        """One line, e.g. ``2 added, 1 removed, 3 changed (reference: 2, tags: 1)``."""
+    def _field_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for c in self.changed:
             for f in c.fields:
                 key = "metadata" if f.startswith("metadata.") else f
                 counts[key] = counts.get(key, 0) + 1
-        detail = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+        return dict(sorted(counts.items()))
+
+    def describe(self) -> str:
+        """One line, e.g. ``2 added, 1 removed, 3 changed (reference: 2, tags: 1)``."""
+        detail = ", ".join(f"{k}: {v}" for k, v in self._field_counts().items())
         return f"{len(self.added)} added, {len(self.removed)} removed, {len(self.changed)} changed" + (
             f" ({detail})" if detail else ""
         )
 
+    def summary(self) -> pl.DataFrame:
+        """Cases per ``change`` ("added", "removed", "changed"), then per changed ``field``.
+
+        ``field`` is null on the three totals; ``metadata`` counts cases with any metadata change.
+        """
+        rows: list[tuple[str, str | None, int]] = [
+            ("added", None, len(self.added)),
+            ("removed", None, len(self.removed)),
+        ]
+        rows += [("changed", None, len(self.changed))]
+        rows += [("changed", f, n) for f, n in self._field_counts().items()]
+        schema = {"change": pl.String, "field": pl.String, "n": pl.Int64}
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (the changelog in a manifest)."""
+        """JSON-ready form (the changelog in a manifest; its ``summary`` is :meth:`describe`)."""
         return {
-            "summary": self.summary(),
+            "summary": self.describe(),
             "added": list(self.added),
             "removed": list(self.removed),
             "changed": [
@@ -66,7 +84,8 @@ class VersionDiff:
             ],
         }
 
-    def to_polars(self) -> pl.DataFrame:
+    @cached_property
+    def table(self) -> pl.DataFrame:
         """One row per added/removed case and per changed field; values as JSON text."""
         rows = [
             {"case_id": i, "change": "added", "field": None, "before": None, "after": None}
@@ -96,35 +115,32 @@ class VersionDiff:
         }
         return pl.DataFrame(rows, schema=schema)
 
+    def to_pandas(self) -> Any:
+        return self.table.to_pandas()
+
     def __repr__(self) -> str:
-        return f"VersionDiff({self.summary()})"
+        return f"VersionDiff({self.describe()})"
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            "<tr>"
-            + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in r.values())
-            + "</tr>"
-            for r in self.to_polars().iter_rows(named=True)
-        )
-        return (
-            f"<p><b>VersionDiff</b>: {html.escape(self.summary())}</p>"
-            "<table><tr><th>case_id</th><th>change</th><th>field</th><th>before</th><th>after</th></tr>"
-            f"{rows}</table>"
-        )
+        return report("VersionDiff", [note(self.describe()), table(self.table, max_rows=50)])
 
 
-def _as_caseset(x: Any) -> CaseSet:
+def _as_caseset(x: Any, param: str) -> CaseSet:
+    from workbench.golden._version import GoldenVersion, load_golden
+
     if isinstance(x, CaseSet):
         return x
-    if isinstance(x, str | os.PathLike) or hasattr(x, "load"):
-        from workbench.golden._version import load_golden
-
-        return load_golden(x) if isinstance(x, str | os.PathLike) else x.load()
-    if isinstance(x, Iterable):
-        return CaseSet(x)
-    raise TypeError(
-        f"diff_versions(): expected a CaseSet, a GoldenVersion or a version folder, got {type(x).__name__}"
-    )
+    if isinstance(x, GoldenVersion):
+        return x.load()
+    if isinstance(x, str | os.PathLike):
+        return load_golden(x)
+    try:
+        return CaseSet(as_cases(x, "diff_versions", param))
+    except TypeError:
+        raise TypeError(
+            f"diff_versions(): {param} must be a CaseSet, a GoldenVersion, a version folder or a cases "
+            f"table, got {type(x).__name__}"
+        ) from None
 
 
 def _fields(case: Case) -> dict[str, Any]:
@@ -138,16 +154,17 @@ def _fields(case: Case) -> dict[str, Any]:
 def diff_versions(a: Any, b: Any) -> VersionDiff:
     """Cases added, removed and changed from ``a`` to ``b``, comparing each field exactly.
 
-    ``a`` and ``b`` are CaseSets, :class:`GoldenVersion` objects or version folders. Metadata is
-    compared key by key (``metadata.difficulty``); a null metadata value counts as absent.
+    ``a`` and ``b`` are CaseSets, :class:`GoldenVersion` objects, version folders, lists of
+    cases or cases tables. Metadata is compared key by key (``metadata.difficulty``); a null
+    metadata value counts as absent.
 
     Example:
         >>> a = CaseSet([Case("x", "Hi"), Case("y", "Bye")])
         >>> b = CaseSet([Case("x", "Hello"), Case("z", "New")])
-        >>> diff_versions(a, b).summary()
+        >>> diff_versions(a, b).describe()
         '1 added, 1 removed, 1 changed (input: 1)'
     """
-    ca, cb = _as_caseset(a), _as_caseset(b)
+    ca, cb = _as_caseset(a, "a"), _as_caseset(b, "b")
     ia, ib = {c.id: c for c in ca}, {c.id: c for c in cb}
     changed = []
     for cid in sorted(ia.keys() & ib.keys()):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 
+from workbench._table import as_table
 from workbench.cases import Case, CaseSet
-from workbench.golden._variants import as_cases
+from workbench.golden._cases import as_cases
+
+#: The case fields a leakage check can compare.
+Field = Literal["input", "reference"]
 
 _TOKEN = re.compile(r"\w+")
 _COLUMNS = {
@@ -37,26 +40,25 @@ def _corpus(corpus: Any, text: str, id: str) -> tuple[list[str], list[str]]:
     if isinstance(corpus, CaseSet):
         docs = [(c.id, _case_text(c, "input") + ("\n" + c.reference if c.reference else "")) for c in corpus]
         return [d[0] for d in docs], [d[1] for d in docs]
-    if isinstance(corpus, pl.LazyFrame):
-        corpus = corpus.collect()
-    if type(corpus).__module__.split(".")[0] == "pandas":
-        corpus = pl.from_pandas(corpus)
-    if isinstance(corpus, pl.DataFrame):
-        missing = [c for c in (id, text) if c not in corpus.columns]
-        if missing:
-            raise ValueError(
-                f"check_leakage(): corpus frame has no column(s) {missing}; it has {corpus.columns}"
-            )
-        ids = [str(v) for v in corpus[id].to_list()]
-        texts = corpus[text].to_list()
-    elif isinstance(corpus, Iterable) and not isinstance(corpus, str | bytes):
+    if isinstance(corpus, list | tuple):
         texts = list(corpus)
         ids = [str(i) for i in range(len(texts))]
     else:
-        raise TypeError(
-            f"check_leakage(): corpus must be a list of strings, a frame with {id!r} and {text!r}, "
-            f"or a CaseSet; got {type(corpus).__name__}"
-        )
+        try:
+            frame = as_table(
+                corpus,
+                param="corpus",
+                func="check_leakage",
+                columns=[id, text],
+                expected=f"an {id!r} and a {text!r} column (or pass id=, text=)",
+            )
+        except TypeError:
+            raise TypeError(
+                f"check_leakage(): corpus must be a list of strings, a frame with {id!r} and {text!r} "
+                f"columns, or a CaseSet; got {type(corpus).__name__}"
+            ) from None
+        ids = [str(v) for v in frame[id].to_list()]
+        texts = frame[text].to_list()
     for i, t in zip(ids, texts, strict=True):
         if not isinstance(t, str):
             raise ValueError(f"check_leakage(): corpus document {i!r} is {type(t).__name__}, expected text")
@@ -76,7 +78,7 @@ def _grams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
 
 
 def check_leakage(
-    cases: CaseSet | Iterable[Case],
+    cases: Any,
     corpus: Any,
     *,
     ngram: int = 8,
@@ -84,7 +86,7 @@ def check_leakage(
     embed: bool = True,
     sim_threshold: float = 0.9,
     embedder: Any = None,
-    fields: tuple[str, ...] = ("input",),
+    fields: tuple[Field, ...] = ("input",),
     text: str = "text",
     id: str = "id",
 ) -> pl.DataFrame:
@@ -98,9 +100,10 @@ def check_leakage(
     300 characters) unless the n-gram check found a span.
 
     Args:
-        cases: The golden cases.
-        corpus: A list of strings (ids "0", "1", ...), a polars/pandas frame with ``id`` and
-            ``text`` columns, or a CaseSet (input and reference).
+        cases: The golden cases: a CaseSet, a list of cases, a Run that knows its cases or a
+            cases table.
+        corpus: A list of strings (ids "0", "1", ...), a polars/pandas frame (or anything with a
+            ``.table``) with ``id`` and ``text`` columns, or a CaseSet (input and reference).
         embedder: Anything with ``encode(list[str]) -> (n, d)`` L2-normalised rows; default
             ``Embedder()``.
         fields: Case fields to check: ``"input"`` and/or ``"reference"``.
@@ -161,7 +164,7 @@ def check_leakage(
                 entry = found.setdefault(key, {"ngram_overlap": None, "matched_text": docs[b][:300]})
                 entry["similarity"] = float(sims[a, b])
     rows = []
-    for (cid, did, f), e in found.items():
+    for (cid, did, field), e in found.items():
         sim, ov = e.get("similarity"), e["ngram_overlap"]
         method = (
             "both" if sim is not None and ov is not None else ("ngram" if ov is not None else "embedding")
@@ -170,7 +173,7 @@ def check_leakage(
             {
                 "case_id": cid,
                 "corpus_id": did,
-                "field": f,
+                "field": field,
                 "method": method,
                 "score": max(v for v in (sim, ov) if v is not None),
                 "ngram_overlap": ov,

@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from workbench._table import as_table
 from workbench.golden._dedupe import Deduped
 from workbench.golden._sample import Sample
 
@@ -27,7 +28,7 @@ def traffic_provenance(
     *,
     source: str | os.PathLike[str] | None = None,
     deduped: Deduped | None = None,
-    sample: Sample | pl.DataFrame | None = None,
+    sample: Any = None,
     scrub_report: Any = None,
     id: str = "request_id",
     case_id: str | None = None,
@@ -39,7 +40,8 @@ def traffic_provenance(
         source: The traffic file (its name and sha256 are recorded; a folder or glob records
             the path only).
         deduped: The :func:`dedupe` result (its stats and parameters).
-        sample: The :func:`sample_for_coverage` result or the frame the cases were built from;
+        sample: The :func:`sample_for_coverage` result or the frame the cases were built from
+            (polars or pandas);
             ``request_ids`` maps each case id (``case_id`` column, default the ``id`` column) to
             the traffic rows it stands for (``member_ids`` when present, else its own id).
         scrub_report: workbench.traffic's ``PiiReport`` (counts per column and type) or a dict.
@@ -70,14 +72,16 @@ def traffic_provenance(
     if deduped is not None:
         out["dedupe"] = {**deduped.stats.to_dict(), "params": deduped.params}
     if sample is not None:
-        frame = sample.frame if isinstance(sample, Sample) else sample
+        key = case_id or id
+        frame = as_table(
+            sample,
+            param="sample",
+            func="traffic_provenance",
+            columns=[key],
+            expected="the case ids (pass case_id= to name the column)",
+        )
         if isinstance(sample, Sample):
             out["sampling"] = {**sample.params, "tv_distance": round(sample.tv_distance, 6)}
-        key = case_id or id
-        if key not in frame.columns:
-            raise ValueError(
-                f"traffic_provenance(): the sample has no column {key!r}; it has {frame.columns}"
-            )
         if "member_ids" in frame.columns:
             pairs = frame.select(pl.col(key).cast(pl.String), "member_ids").rows()
             out["request_ids"] = {k: list(v) for k, v in pairs}

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 
-from workbench.golden._frames import as_frame, require_columns
+from workbench._html import note, report, section, table
+from workbench._table import as_table, require_columns
 
+#: The named time buckets; any polars duration ("2w", "6h") works too.
+TimeBucket = Literal["hour", "day", "week", "month", "quarter", "year"]
 _BUCKETS = {"hour": "1h", "day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
 
 
@@ -19,7 +21,7 @@ class Sample:
     """The result of :func:`sample_for_coverage`.
 
     Attributes:
-        frame: The sampled rows (all input columns, plus ``time_bucket`` if one was asked for).
+        table: The sampled rows (all input columns, plus ``time_bucket`` if one was asked for).
         coverage: One row per stratum: the stratum columns, ``traffic_n`` (rows), ``traffic_weight``,
             ``traffic_share`` (weighted), ``floor`` (rows the floor asks for), ``sample_n``,
             ``sample_share`` and ``floor_met``.
@@ -28,27 +30,40 @@ class Sample:
         params: The sampling parameters (for provenance).
     """
 
-    frame: pl.DataFrame
+    table: pl.DataFrame
     coverage: pl.DataFrame
     tv_distance: float
     params: dict[str, Any] = field(default_factory=dict)
 
+    def to_pandas(self) -> Any:
+        """The sampled rows (:attr:`table`) as a pandas DataFrame."""
+        return self.table.to_pandas()
+
+    def summary(self) -> pl.DataFrame:
+        """The coverage report: one row per stratum (see :attr:`coverage`)."""
+        return self.coverage
+
     def _repr_html_(self) -> str:
-        return (
-            f"<p><b>Sample</b> of {self.frame.height:,} rows over {self.coverage.height} strata; "
-            f"total variation distance {self.tv_distance:.3f}; params {html.escape(repr(self.params))}</p>"
-            + self.coverage._repr_html_()
+        return report(
+            "Sample",
+            [
+                note(
+                    f"{self.table.height:,} rows over {self.coverage.height} strata; total variation "
+                    f"distance {self.tv_distance:.3f}; params {self.params!r}"
+                ),
+                section("Coverage", table(self.coverage)),
+            ],
         )
 
 
 def sample_for_coverage(
-    frame: pl.DataFrame | pl.LazyFrame | Any,
+    frame: Any,
     n: int,
     *,
-    strata: str | list[str] = "true_intent",
+    strata: str | list[str],
     floor: int = 5,
     weight: str | None = "count",
-    time_bucket: str | None = None,
+    time_bucket: TimeBucket | str | None = None,
     time_column: str = "timestamp",
     seed: int = 0,
 ) -> Sample:
@@ -61,10 +76,12 @@ def sample_for_coverage(
     likelier picks. Deterministic for a ``seed``.
 
     Args:
-        frame: Rows to sample (typically :attr:`Deduped.frame`).
+        frame: Rows to sample (typically :func:`dedupe`'s result or its :attr:`Deduped.table`);
+            a polars DataFrame or LazyFrame, a pandas DataFrame or a result with a ``.table``.
         n: Sample size. If ``n`` is at least the number of rows, every row is returned.
-        strata: Column(s) defining strata (a tag, a cluster id...). A list column (tags) is a
-            stratum per distinct sorted tag combination. Nulls form their own stratum.
+        strata: Column(s) defining strata (an intent label, a tag, a cluster id...): required,
+            as no column is one every log has. A list column (tags) is a stratum per distinct
+            sorted tag combination. Nulls form their own stratum.
         floor: Minimum rows per stratum (all of a smaller stratum's rows).
         weight: Column of how many traffic rows each row stands for (``count`` from
             :func:`dedupe`), or None to weigh every row as 1.
@@ -84,7 +101,7 @@ def sample_for_coverage(
         >>> s.coverage.select("intent", "sample_n", "floor_met").rows()
         [('rare', 1, True), ('x', 3, True)]
     """
-    df = as_frame(frame, "sample_for_coverage")
+    df = as_table(frame, param="frame", func="sample_for_coverage")
     cols = [strata] if isinstance(strata, str) else list(strata)
     if not cols:
         raise ValueError("sample_for_coverage(): strata must name at least one column")
@@ -92,9 +109,13 @@ def sample_for_coverage(
         raise ValueError(f"sample_for_coverage(): n must be a positive integer, got {n!r}")
     if not isinstance(floor, int) or floor < 0:
         raise ValueError(f"sample_for_coverage(): floor must be an integer >= 0, got {floor!r}")
-    require_columns(df, cols + ([weight] if weight else []), "sample_for_coverage")
+    where = {"param": "frame", "func": "sample_for_coverage"}
+    require_columns(df, cols, **where, expected="strata= to name columns of it")
+    if weight:
+        expected = "weight= to name its column of row weights (dedupe's 'count'), or weight=None"
+        require_columns(df, [weight], **where, expected=expected)
     if time_bucket is not None:
-        require_columns(df, [time_column], "sample_for_coverage")
+        require_columns(df, [time_column], **where, expected="time_column= to name its timestamp column")
         if not df.schema[time_column].is_temporal():
             raise ValueError(
                 f"sample_for_coverage(): time_column {time_column!r} must be a date/datetime, got {df.schema[time_column]}"
@@ -174,7 +195,7 @@ def sample_for_coverage(
         "seed": seed,
         "method": "floor+proportional",
     }
-    return Sample(frame=out, coverage=coverage, tv_distance=tv, params=params)
+    return Sample(table=out, coverage=coverage, tv_distance=tv, params=params)
 
 
 def _stratum_key(df: pl.DataFrame, col: str) -> pl.Expr:

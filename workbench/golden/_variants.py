@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from workbench._html import note, report, section, table
 from workbench.cases import Case, CaseSet
+from workbench.golden._cases import as_cases
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -22,17 +23,6 @@ PARAPHRASE_PROMPT = (
     "it differ from the other rewrites. Reply with the rewritten request only.\n\nRequest:\n{text}"
 )
 _LABEL = re.compile(r"^\s*(?:rewrite|paraphrase|rewritten request|request)\s*(?:\d+\s*)?[:\-]\s*", re.I)
-
-
-def as_cases(cases: Case | CaseSet | Iterable[Case], where: str) -> list[Case]:
-    """A list of cases from one case, a CaseSet or an iterable of cases."""
-    if isinstance(cases, Case):
-        return [cases]
-    out = list(cases)
-    for i, c in enumerate(out):
-        if not isinstance(c, Case):
-            raise TypeError(f"{where}(): item {i} is {type(c).__name__}, expected a Case (use load_cases)")
-    return out
 
 
 def _fill(text: str, values: Mapping[str, str]) -> str:
@@ -48,12 +38,14 @@ def _texts(case: Case, template: str | None) -> list[str]:
 
 
 def template_variants(
-    cases: Case | CaseSet | Iterable[Case],
+    cases: Any,
     slots: Mapping[str, Sequence[str]],
+    *,
     template: str | None = None,
 ) -> CaseSet:
     """Fill ``{slot}`` placeholders with every combination of the given values.
 
+    ``cases`` is a Case, a CaseSet, a list of cases, a Run that knows its cases or a cases table.
     Each case's input (or ``template`` if given, the same for every case) and reference are
     filled; placeholders whose name is not in ``slots`` are left as they are (so JSON braces are
     safe). Variant ids are ``<parent>~v<i>`` (i from 1, in the order of the combinations); tags
@@ -114,20 +106,44 @@ def template_variants(
 
 @dataclass(frozen=True)
 class Paraphrased:
-    """The result of :func:`paraphrase`: the kept variants and what was dropped, and why."""
+    """The result of :func:`paraphrase`: the kept variants and what was dropped, and why.
+
+    Attributes:
+        cases: The kept variants.
+        dropped: ``case_id``, ``attempt``, ``reason`` ("empty", "duplicate", "error: ...").
+    """
 
     cases: CaseSet
-    dropped: pl.DataFrame  # case_id, attempt, reason ("empty", "duplicate", "error: ...")
+    dropped: pl.DataFrame
 
     def __len__(self) -> int:
         return len(self.cases)
 
-    def _repr_html_(self) -> str:
-        return (
-            f"<p><b>Paraphrased</b>: {len(self.cases)} variants kept, {self.dropped.height} dropped</p>"
-            + (self.dropped._repr_html_() if self.dropped.height else "")
-            + f"<p>{html.escape(repr(self.cases))}</p>"
+    @property
+    def table(self) -> pl.DataFrame:
+        """The kept variants, one row per case (as ``CaseSet.table``)."""
+        return self.cases.table
+
+    def to_pandas(self) -> Any:
+        return self.cases.to_pandas()
+
+    def summary(self) -> pl.DataFrame:
+        """``outcome`` ("kept", "empty", "duplicate", "error") and ``n`` replies."""
+        reasons = self.dropped.get_column("reason").str.replace(r"^error: .*", "error", literal=False)
+        counts = {"kept": len(self.cases)} | {
+            r: int((reasons == r).sum()) for r in ("empty", "duplicate", "error")
+        }
+        return pl.DataFrame(
+            {"outcome": list(counts), "n": list(counts.values())},
+            schema={"outcome": pl.String, "n": pl.Int64},
         )
+
+    def _repr_html_(self) -> str:
+        parts = [note(f"{len(self.cases)} variants kept, {self.dropped.height} dropped")]
+        if self.dropped.height:
+            parts.append(section("Dropped", table(self.dropped)))
+        parts.append(section("Kept", table(self.cases.table.select("case_id", "input", "tags"))))
+        return report("Paraphrased", parts)
 
 
 def clean_paraphrase(text: str | None) -> str:
@@ -144,10 +160,10 @@ def clean_paraphrase(text: str | None) -> str:
 
 
 def paraphrase(
-    cases: Case | CaseSet | Iterable[Case],
+    cases: Any,
     model: Any,
-    n: int = 2,
     *,
+    n: int = 2,
     project: str | os.PathLike[str] | None = None,
     prompt: str = PARAPHRASE_PROMPT,
     **complete_kwargs: Any,
@@ -161,6 +177,7 @@ def paraphrase(
     punctuation), or a failed call is dropped and listed in :attr:`Paraphrased.dropped`.
 
     Args:
+        cases: A Case, a CaseSet, a list of cases, a Run that knows its cases or a cases table.
         model: A litellm model string or :class:`workbench.runner.Model`.
         n: Paraphrases asked per case.
         prompt: Template with ``{text}``, ``{i}`` and ``{n}``.

@@ -8,14 +8,19 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from workbench.cases import Case, CaseSet, load_cases
+import polars as pl
+
+from workbench._html import note, report
+from workbench.cases import CaseSet, load_cases
 from workbench.cases._case import canonical_json, json_default
 from workbench.cases._files import new_temp_dir, remove_tree
+from workbench.golden._cases import as_cases
 from workbench.golden._diff import diff_versions
 from workbench.golden._pii import pii_types
 
@@ -23,9 +28,12 @@ _VERSION_DIR = re.compile(r"^v(\d+)$")
 FORMAT = 1
 
 
-def content_hash(cases: CaseSet | Iterable[Case]) -> str:
-    """sha256 (hex) of the canonical JSON of the cases sorted by id; its first 16 digits are ``CaseSet.version``."""
-    canon = [c.canonical() for c in sorted(cases, key=lambda c: c.id)]
+def content_hash(cases: Any) -> str:
+    """sha256 (hex) of the canonical JSON of the cases sorted by id; its first 16 digits are ``CaseSet.version``.
+
+    ``cases`` is a CaseSet, a list of cases, a Run that knows its cases or a cases table.
+    """
+    canon = [c.canonical() for c in sorted(as_cases(cases, "content_hash"), key=lambda c: c.id)]
     return hashlib.sha256(canonical_json(canon).encode("utf-8")).hexdigest()
 
 
@@ -53,20 +61,53 @@ class GoldenVersion:
         return self.manifest.get("changelog")
 
     def load(self) -> CaseSet:
-        """The cases of this version."""
+        """The cases of this version (read from disk and checked against the manifest)."""
         return load_golden(self.path)
 
-    def _repr_html_(self) -> str:
-        import html
+    @cached_property
+    def cases(self) -> CaseSet:
+        """The cases of this version, loaded once."""
+        return self.load()
 
+    @property
+    def table(self) -> pl.DataFrame:
+        """The cases of this version, one row per case (as ``CaseSet.table``)."""
+        return self.cases.table
+
+    def to_pandas(self) -> Any:
+        return self.cases.to_pandas()
+
+    def summary(self) -> pl.DataFrame:
+        """One row: ``name``, ``version``, ``n_cases``, ``content_hash``, ``created``, ``changes``."""
         log = self.changelog
-        return (
-            f"<p><b>{html.escape(self.name)} v{self.version}</b> ({self.manifest.get('n_cases')} cases, "
-            f"hash {self.content_hash[:16]}) at <code>{html.escape(str(self.path))}</code>"
-            + (f"<br>changes: {html.escape(log['summary'])}" if log else "")
-            + ("" if self.created else "<br><i>unchanged; no new version written</i>")
-            + "</p>"
-        )
+        row = {
+            "name": self.name,
+            "version": self.version,
+            "n_cases": self.manifest.get("n_cases"),
+            "content_hash": self.content_hash,
+            "created": self.created,
+            "changes": log.get("summary") if log else None,
+            "path": str(self.path),
+        }
+        schema = {
+            "name": pl.String,
+            "version": pl.Int64,
+            "n_cases": pl.Int64,
+            "content_hash": pl.String,
+            "created": pl.Boolean,
+            "changes": pl.String,
+            "path": pl.String,
+        }
+        return pl.DataFrame([row], schema=schema)
+
+    def _repr_html_(self) -> str:
+        log = self.changelog
+        parts = [note(f"{self.manifest.get('n_cases')} cases, hash {self.content_hash[:16]}, at {self.path}")]
+        if log:
+            parts.append(note(f"changes: {log['summary']}"))
+        if not self.created:
+            parts.append(note("unchanged; no new version written"))
+        return report(f"{self.name} v{self.version}", parts)
 
 
 def _versions(root: Path) -> list[int]:
@@ -105,7 +146,7 @@ def _resolve(path: str | os.PathLike[str], version: int | None) -> Path:
     return p / f"v{k}"
 
 
-def load_golden(path: str | os.PathLike[str], version: int | None = None) -> CaseSet:
+def load_golden(path: str | os.PathLike[str], *, version: int | None = None) -> CaseSet:
     """Load a golden set: ``path`` is ``<dir>/<name>`` (latest, or ``version``) or a version folder.
 
     The cases' content hash is checked against the manifest; a file edited by hand raises.
@@ -123,14 +164,14 @@ def load_golden(path: str | os.PathLike[str], version: int | None = None) -> Cas
 
 
 def export_golden(
-    cases: CaseSet | Iterable[Case],
+    cases: Any,
     path: str | os.PathLike[str],
     *,
     name: str,
     provenance: Mapping[str, Any] | None = None,
     previous: str | os.PathLike[str] | None = "auto",
     version: int | None = None,
-    pii_check: Callable[[str], list[str]] | None | str = "default",
+    pii_check: Callable[[str], list[str]] | Literal["default"] | None = "default",
     note: str | None = None,
 ) -> GoldenVersion:
     """Write a new version ``<path>/<name>/v<k>/`` with ``cases.jsonl`` and ``manifest.json``.
@@ -145,6 +186,7 @@ def export_golden(
     so and the previous version is returned with ``created=False``.
 
     Args:
+        cases: A CaseSet, a list of cases, a Run that knows its cases or a cases table.
         previous: ``"auto"`` (the latest version in ``<path>/<name>``), a version folder, or None
             (no changelog).
         version: Force the version number (default: latest + 1); an existing one is never
@@ -160,7 +202,7 @@ def export_golden(
             name is not a plain folder name, or the provenance is not JSON-able.
         FileExistsError: If the version folder exists.
     """
-    cs = cases if isinstance(cases, CaseSet) else CaseSet(cases)
+    cs = cases if isinstance(cases, CaseSet) else CaseSet(as_cases(cases, "export_golden"))
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", name):
         raise ValueError(
             f"export_golden(): name must be a plain folder name (letters, digits, _.-), got {name!r}"
@@ -180,7 +222,7 @@ def export_golden(
         raise ValueError(
             f"export_golden(): pii_check must be 'default', None or a callable, got {pii_check!r}"
         )
-    check = pii_types if isinstance(pii_check, str) else pii_check
+    check: Callable[[str], list[str]] | None = pii_types if isinstance(pii_check, str) else pii_check
     if check is not None:
         _check_pii(cs, check)
 
