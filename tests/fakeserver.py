@@ -40,7 +40,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-FAULT_KINDS = ("429", "500", "503", "timeout", "drop", "malformed")
+FAULT_KINDS = ("429", "500", "503", "timeout", "drop", "malformed", "empty_choices")
 DEFAULT_CONFIG: dict[str, Any] = {
     "latency_ms": 0.0,
     "jitter_ms": 0.0,
@@ -252,6 +252,19 @@ class _App:
                         await resp.write_eof()
                         return resp
                     return web.Response(body=_MALFORMED_BODY, content_type="application/json")
+                if kind == "empty_choices":  # a 200 with a well-formed body that holds no answer
+                    self._count("by_status", "200")
+                    body = {"id": "chatcmpl-empty", "object": "chat.completion", "created": int(time.time()),
+                            "model": model, "choices": [], "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}  # fmt: skip
+                    if payload.get("stream"):
+                        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+                        await resp.prepare(request)
+                        chunk = {**body, "object": "chat.completion.chunk"}
+                        await resp.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+                        await resp.write(b"data: [DONE]\n\n")
+                        await resp.write_eof()
+                        return resp
+                    return web.Response(body=json.dumps(body).encode(), content_type="application/json")
                 await asyncio.sleep(rule["hang_s"])  # "timeout": the client gives up first
             content = reply_for(text)
             prompt_words = sum(

@@ -174,6 +174,18 @@ def test_drop_and_malformed_seen_by_httpx(server, post):
     assert server.stats()["faults"] == {"drop": 1, "malformed": 1}
 
 
+def test_empty_choices_is_a_well_formed_200_with_no_answer(server, post):
+    server.configure(faults=[{"kind": "empty_choices"}])
+    raw = post("answer nothing")
+    assert raw.status_code == 200
+    body = raw.json()
+    assert body["choices"] == [] and body["id"] == "chatcmpl-empty"
+    # litellm hands it over as it is: a response with no choice to read
+    assert ask(server, "answer nothing").choices == []
+    assert server.stats()["faults"] == {"empty_choices": 2}
+    assert server.stats()["completions"] == 0
+
+
 def test_first_matching_rule_wins(server, post):
     server.configure(faults=[{"kind": "429", "match": "alpha"}, {"kind": "503", "match": "beta"}])
     assert [post(p).status_code for p in ("alpha beta", "beta", "gamma")] == [429, 503, 200]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import os
 import shutil
@@ -16,6 +17,7 @@ import pytest
 from workbench.runner._local import (
     DEFAULT_LOCAL_MODEL,
     LocalModelFileError,
+    LocalModelRequestError,
     ensure_local_provider,
     register_local_model,
     smollm2_path,
@@ -108,6 +110,46 @@ def test_register_missing_file_names_the_path(tmp_path: Path) -> None:
     missing = tmp_path / "nope.gguf"
     with pytest.raises(FileNotFoundError, match=str(missing)):
         register_local_model("ghost", missing)
+
+
+def test_the_registry_owns_names_and_loaded_models(litellm: Any, tmp_path: Path) -> None:
+    from workbench.runner import _local
+
+    path = tmp_path / "fake.gguf"
+    path.write_bytes(b"GGUF")  # registering checks the file exists; nothing loads it here
+    assert register_local_model("reg-owner", path, n_ctx=300) == "local/reg-owner"
+    spec = _local.registry.spec("reg-owner")
+    assert (spec.path, spec.n_ctx) == (path.resolve(), 512)  # padded as llama.cpp would
+    assert {"reg-owner", "smollm2-135m"} <= _local.registry.names()
+    assert not _local.registry.is_loaded("reg-owner")
+    with pytest.raises(LocalModelRequestError, match="no local model named 'nope'") as info:
+        _local.registry.spec("nope")
+    assert info.value.status_code == 404
+
+
+def test_local_and_llama_use_no_private_name_of_each_other() -> None:
+    from workbench.runner import _llama, _local
+
+    for module, other in ((_llama, "_local"), (_local, "_llama")):
+        tree = ast.parse(Path(module.__file__ or "").read_text())
+        private = sorted(
+            {
+                node.attr
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == other
+                and node.attr.startswith("_")
+            }
+            | {
+                alias.name
+                for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and (node.module or "").endswith(other)
+                for alias in node.names
+                if alias.name.startswith("_")
+            }
+        )
+        assert private == [], f"{module.__name__} reaches into {other}: {private}"
 
 
 @pytest.mark.slow
@@ -274,14 +316,14 @@ def test_register_same_file_under_another_name(litellm: Any) -> None:
     from workbench.runner import _local
 
     expected = _text(_complete(litellm, temperature=0))
-    n_loaded = len(_local._loaded)
+    n_loaded = _local.registry.n_loaded()
     model = register_local_model("smol-copy", smollm2_path())
     assert model == "local/smol-copy"
     response = litellm.completion(model=model, messages=QUESTION, temperature=0, max_tokens=16)
     assert response.model == "local/smol-copy"
     assert _text(response) == expected
     assert litellm.completion_cost(response) == 0.0
-    assert len(_local._loaded) == n_loaded  # same file and settings: the loaded model is shared
+    assert _local.registry.n_loaded() == n_loaded  # same file and settings: the loaded model is shared
 
 
 @pytest.mark.slow

@@ -60,7 +60,12 @@ def test_kill_9_then_rerun_completes_exactly(server, tmp_path):
     assert 15 <= survived < N
     server.reset()
     cases = CaseSet.from_records([{"id": f"k{i:03d}", "input": f"kill me {i}"} for i in range(N)])
-    model = wb.Model("openai/fake-model", name="victim", params={"api_base": server.base_url, "api_key": "x"}, concurrency=2)
+    model = wb.Model(
+        "openai/fake-model",
+        name="victim",
+        params={"api_base": server.base_url, "api_key": "x"},
+        concurrency=2,
+    )
     r = wb.run(cases, model, project=tmp_path, progress=False)
 
     df = r.results

@@ -10,6 +10,7 @@ import pytest
 
 import workbench as wb
 from workbench.cases import CaseSet
+from workbench.runner import arun
 from workbench.store import Store
 
 SECRET = "sk-test-SECRETvalue0123456789"
@@ -131,7 +132,12 @@ def test_timeouts_are_recorded_after_retries(server, tmp_path):
 
 def test_concurrency_limit_per_model(server, tmp_path):
     server.configure(latency_ms=40)
-    m = wb.Model("openai/fake-model", name="limited", params={"api_base": server.base_url, "api_key": "x"}, concurrency=3)
+    m = wb.Model(
+        "openai/fake-model",
+        name="limited",
+        params={"api_base": server.base_url, "api_key": "x"},
+        concurrency=3,
+    )
     run(make_cases(24), m, tmp_path)
     assert server.stats()["peak_in_flight"] <= 3
     assert server.stats()["peak_in_flight"] >= 2
@@ -163,16 +169,49 @@ def test_empty_reply_is_an_error_not_an_output(server, tmp_path):
     r = run(cases, fake_model(server), tmp_path, max_retries=0)
     row = r.results.row(0, named=True)
     assert row["output"] is None
-    assert row["error_type"] == "EmptyResponseError"
+    assert row["error_type"] == "EmptyResponse"
+
+
+def test_200_with_no_choices_is_an_empty_response_that_shows_the_reply(server, tmp_path):
+    server.configure(faults=[{"kind": "empty_choices", "match": "q 1"}])
+    r = run(make_cases(3), fake_model(server), tmp_path, max_retries=2)
+    row = r.results.filter(pl.col("case_id") == "q001").row(0, named=True)
+    assert row["output"] is None
+    assert row["error_type"] == "EmptyResponse"
+    prefix = "the server replied 200 with no choices: "
+    assert row["error"].startswith(prefix + '{"id":"chatcmpl-empty"')
+    assert '"choices":[]' in row["error"]
+    assert len(row["error"]) <= len(prefix) + 200
+    assert row["attempts"] == 1  # the server did answer: retrying would get the same
+    assert r.errors.height == 1
+
+
+def test_run_shows_its_parameters_and_names_the_jitter_seed(server, tmp_path):
+    import inspect
+
+    from workbench.runner import acomplete, complete
+
+    for sync, coro in ((wb.run, arun), (complete, acomplete)):
+        params = inspect.signature(sync).parameters
+        assert all(p.kind is not p.VAR_KEYWORD for p in params.values()), f"{sync.__name__} hides parameters"
+        assert list(params) == list(inspect.signature(coro).parameters)
+        assert "jitter_seed" in params and "seed" not in params
+        assert params["jitter_seed"].kind is inspect.Parameter.KEYWORD_ONLY
+    r = run(make_cases(1), fake_model(server), tmp_path, jitter_seed=5)
+    assert r.config["jitter_seed"] == 5 and "seed" not in r.config
+    with pytest.raises(TypeError, match="seed"):
+        wb.run(make_cases(1), fake_model(server), project=tmp_path, seed=5)  # type: ignore[call-arg]
 
 
 def test_cancelled_run_is_marked_interrupted_and_resumes(server, tmp_path):
     server.configure(latency_ms=30)
     cases = make_cases(60)
-    model = wb.Model("openai/fake-model", name="slow", params={"api_base": server.base_url, "api_key": "x"}, concurrency=2)
+    model = wb.Model(
+        "openai/fake-model", name="slow", params={"api_base": server.base_url, "api_key": "x"}, concurrency=2
+    )
 
     async def interrupted() -> None:
-        task = asyncio.ensure_future(wb.arun(cases, model, project=tmp_path, progress=False))
+        task = asyncio.ensure_future(arun(cases, model, project=tmp_path, progress=False))
         while server.stats()["completions"] < 10:
             await asyncio.sleep(0.01)
         task.cancel()
@@ -213,10 +252,14 @@ def test_complete_uses_cache_and_keeps_order(server, tmp_path):
     from workbench.runner import complete
 
     model = wb.Model("openai/fake-model", params={"api_base": server.base_url, "api_key": "x"})
-    reqs = ["first", [{"role": "system", "content": "s"}, {"role": "user", "content": "second"}], "third [[reply:]]"]
+    reqs = [
+        "first",
+        [{"role": "system", "content": "s"}, {"role": "user", "content": "second"}],
+        "third [[reply:]]",
+    ]
     rows = complete(model, reqs, project=tmp_path, max_retries=0)
     assert [r["output"] for r in rows] == ["echo: first", "echo: second", None]
-    assert rows[2]["error_type"] == "EmptyResponseError"
+    assert rows[2]["error_type"] == "EmptyResponse"
     n = server.stats()["requests"]
     again = complete(model, reqs[:2], project=tmp_path)
     assert [r["cached"] for r in again] == [True, True]

@@ -26,7 +26,13 @@ def import_litellm() -> Any:
     return litellm
 
 
-_CALLBACK_LISTS = ("callbacks", "success_callback", "failure_callback", "_async_success_callback", "input_callback")
+_CALLBACK_LISTS = (
+    "callbacks",
+    "success_callback",
+    "failure_callback",
+    "_async_success_callback",
+    "input_callback",
+)
 
 
 def quiet_litellm_context(litellm: Any) -> contextlib.AbstractContextManager[Any]:
@@ -66,8 +72,17 @@ class CallOutcome:
         return asdict(self)
 
 
-class EmptyResponseError(Exception):
-    """The model answered, but with no text: recorded as an error, never as an empty output."""
+class EmptyResponse(Exception):
+    """The server answered, but with no text (or no choice at all): recorded as an error, never
+    as an empty output. Its ``error_type`` in result rows is ``"EmptyResponse"``."""
+
+
+def _no_choices(resp: Any) -> EmptyResponse:
+    try:
+        body = resp.model_dump_json()
+    except Exception:  # not a pydantic response: show what there is
+        body = repr(resp)
+    return EmptyResponse(f"the server replied 200 with no choices: {body[:200]}")
 
 
 @lru_cache(maxsize=256)
@@ -116,11 +131,18 @@ async def _once(
                 text, finish, (pt, ct), ttft = await _streamed(litellm, model, messages, kwargs, t0)
             else:
                 resp = await litellm.acompletion(model=model.model, messages=messages, **kwargs)
+                if not resp.choices:
+                    raise _no_choices(resp)
                 choice = resp.choices[0]
-                text, finish, (pt, ct), ttft = choice.message.content, choice.finish_reason, _usage(resp), None
+                text, finish, (pt, ct), ttft = (
+                    choice.message.content,
+                    choice.finish_reason,
+                    _usage(resp),
+                    None,
+                )
     out.latency_s = time.perf_counter() - t0
     if not text:
-        raise EmptyResponseError(f"the model returned no text (finish_reason={finish!r})")
+        raise EmptyResponse(f"the model returned no text (finish_reason={finish!r})")
     out.output, out.ttft_s, out.finish_reason = text, ttft, finish
     out.prompt_tokens, out.completion_tokens = pt, ct
     out.cost_usd = _cost(litellm, model, (pt, ct))

@@ -23,7 +23,7 @@ async def acomplete(
     max_retries: int = 4,
     backoff: float = 0.5,
     progress: bool = False,
-    seed: int = 0,
+    jitter_seed: int = 0,
     tag: str = "complete",
 ) -> list[dict[str, Any]]:
     """Call one model on many prompts with the runner's cache, retries and concurrency limit.
@@ -33,6 +33,13 @@ async def acomplete(
     Args:
         model: a litellm model string or :class:`Model`.
         requests: each a user message (str) or a list of chat messages.
+        project: the project folder whose ``.workbench/`` holds the call cache.
+        timeout: seconds allowed per attempt.
+        max_retries: retries on rate limits, 5xx, timeouts and dropped connections.
+        backoff: seconds before the first retry, doubled (with jitter) for each further one.
+        progress: show a progress bar.
+        jitter_seed: seeds the random jitter of the retry waits (not the model's sampling ``seed``,
+            which is a generation parameter of the :class:`Model`).
         tag: the value of ``run_id`` in the returned rows.
 
     Returns:
@@ -50,17 +57,35 @@ async def acomplete(
         messages = [{"role": "user", "content": req}] if isinstance(req, str) else [dict(x) for x in req]
         key = key_from_parts(prefix, messages_blob(messages), 0)
         jobs.append(_Job(i, str(i), m, prompt, 0, messages, dict(m.params), key))
-    return await _call_jobs(jobs, tag, Store(project).cache_path, policy, False, seed, progress)
+    return await _call_jobs(jobs, tag, Store(project).cache_path, policy, False, jitter_seed, progress)
 
 
 def complete(
-    model: ModelLike, requests: Sequence[str | list[dict[str, Any]]], **kwargs: Any
+    model: ModelLike,
+    requests: Sequence[str | list[dict[str, Any]]],
+    *,
+    project: str | os.PathLike[str] | None = None,
+    timeout: float = 60.0,
+    max_retries: int = 4,
+    backoff: float = 0.5,
+    progress: bool = False,
+    jitter_seed: int = 0,
+    tag: str = "complete",
 ) -> list[dict[str, Any]]:
-    """Synchronous :func:`acomplete` (safe inside Jupyter's running loop)."""
+    """Synchronous :func:`acomplete` (safe inside Jupyter's running loop); same parameters."""
+    coro = acomplete(
+        model,
+        requests,
+        project=project,
+        timeout=timeout,
+        max_retries=max_retries,
+        backoff=backoff,
+        progress=progress,
+        jitter_seed=jitter_seed,
+        tag=tag,
+    )
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(acomplete(model, requests, **kwargs))
-    return run_in_thread(acomplete(model, requests, **kwargs))
-
-
+        return asyncio.run(coro)
+    return run_in_thread(coro)

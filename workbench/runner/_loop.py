@@ -38,5 +38,3 @@ def run_in_thread(coro: Any) -> Any:
     if "error" in box:
         raise box["error"]
     return box["result"]
-
-

@@ -1,18 +1,57 @@
-"""A run: its configuration and its tidy result rows."""
+"""A run: its configuration, its tidy result rows and the case set it ran over."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+from workbench import _html
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from workbench.cases import CaseSet
     from workbench.store._store import Store
+
+#: The columns of :meth:`Run.summary` and :meth:`~workbench.store.Store.compare` after the keys.
+SUMMARY_COLUMNS = (
+    "n",
+    "n_errors",
+    "n_cached",
+    "latency_p50_s",
+    "latency_p95_s",
+    "prompt_tokens",
+    "completion_tokens",
+    "mean_completion_tokens",
+    "cost_usd",
+)
+
+
+def summarize_results(results: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+    """Per group of ``by``: calls, errors, cache hits, latency percentiles, tokens and cost.
+
+    The one definition behind :meth:`Run.summary` (by model and variant) and
+    :meth:`Store.compare` (by run, model and variant), so the two name the same things alike.
+    Token and cost sums skip unknown values (null when none is known).
+    """
+    return results.group_by(*by, maintain_order=True).agg(
+        pl.len().cast(pl.Int64).alias("n"),
+        pl.col("error_type").is_not_null().sum().cast(pl.Int64).alias("n_errors"),
+        pl.col("cached").sum().cast(pl.Int64).alias("n_cached"),
+        pl.col("latency_s").median().alias("latency_p50_s"),
+        pl.col("latency_s").quantile(0.95, "linear").alias("latency_p95_s"),
+        _known_sum("prompt_tokens"),
+        _known_sum("completion_tokens"),
+        pl.col("completion_tokens").mean().alias("mean_completion_tokens"),
+        _known_sum("cost_usd"),
+    )
+
+
+def _known_sum(column: str) -> pl.Expr:
+    col = pl.col(column)
+    return pl.when(col.is_not_null().any()).then(col.sum()).otherwise(None).alias(column)
 
 
 class Run:
@@ -33,12 +72,20 @@ class Run:
         config: Mapping[str, Any],
         results: pl.DataFrame,
         store: Store | None = None,
-        cases: CaseSet | None = None,
+        cases: CaseSet | Callable[[], CaseSet | None] | None = None,
     ) -> None:
         self.config = dict(config)
         self.results = results
         self.store = store
-        self.cases = cases
+        # a stored run reads its cases when first asked for them
+        self._cases: CaseSet | None = None if callable(cases) else cases
+        self._load_cases: Callable[[], CaseSet | None] | None = cases if callable(cases) else None
+
+    @property
+    def cases(self) -> CaseSet | None:
+        if self._load_cases is not None:
+            self._cases, self._load_cases = self._load_cases(), None
+        return self._cases
 
     @property
     def table(self) -> pl.DataFrame:
@@ -70,42 +117,21 @@ class Run:
     def to_polars(self) -> pl.DataFrame:
         return self.results
 
-    def overview(self) -> pl.DataFrame:
-        """Per model and variant: rows, errors, cache hits, latency percentiles, tokens, cost."""
-        return (
-            self.results.group_by("model", "variant", maintain_order=True)
-            .agg(
-                pl.len().alias("n"),
-                pl.col("error_type").is_not_null().sum().alias("errors"),
-                pl.col("cached").sum().alias("cached"),
-                pl.col("latency_s").median().alias("latency_p50_s"),
-                pl.col("latency_s").quantile(0.95, "linear").alias("latency_p95_s"),
-                pl.col("prompt_tokens").sum().alias("prompt_tokens"),
-                pl.col("completion_tokens").sum().alias("completion_tokens"),
-                pl.col("cost_usd").sum().alias("cost_usd"),
-            )
-        )
+    def summary(self) -> pl.DataFrame:
+        """Per model and variant: calls (``n``), ``n_errors``, ``n_cached``, latency percentiles,
+        token sums, mean completion tokens and cost; the same columns as :meth:`Store.compare`."""
+        return summarize_results(self.results, ("model", "variant"))
+
+    overview = summary  # the name the notebooks knew first
 
     def __repr__(self) -> str:
         n_err = self.errors.height
         return f"<Run {self.id} {self.status}: {len(self)} rows, {n_err} errors, {int(self.results['cached'].sum() or 0)} cached>"
 
     def _repr_html_(self) -> str:
-        ov = self.overview()
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in ov.columns)
-        body = []
-        for row in ov.iter_rows():
-            cells = []
-            for v in row:
-                text = f"{v:.3g}" if isinstance(v, float) else ("" if v is None else str(v))
-                cells.append(f"<td>{html.escape(text)}</td>")
-            body.append("<tr>" + "".join(cells) + "</tr>")
-        title = html.escape(f"Run {self.id}" + (f" ({self.name})" if self.name else ""))
-        meta = html.escape(
+        meta = (
             f"{self.status}; {len(self)} rows; case set {self.config.get('case_set_version')}; "
             f"{self.config.get('samples')} sample(s) per case"
         )
-        return (
-            f"<div><b>{title}</b> <span>{meta}</span><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table></div>"
-        )
+        title = f"Run {self.id}" + (f" ({self.name})" if self.name else "")
+        return _html.report(title, [_html.note(meta), _html.table(self.summary())])

@@ -20,7 +20,7 @@ from workbench.runner._cache import (
     key_from_parts,
     messages_blob,
 )
-from workbench.runner._execute import Call, execute_parallel
+from workbench.runner._execute import Call, execute_once
 from workbench.runner._loop import run_in_thread
 from workbench.runner._result import Run
 from workbench.runner._retry import RetryPolicy
@@ -182,10 +182,10 @@ async def arun(
     backoff: float = 0.5,
     stream: bool = False,
     progress: bool = True,
-    seed: int = 0,
+    jitter_seed: int = 0,
     workers: int = 1,
 ) -> Run:
-    """Async version of :func:`run` (for code already inside an event loop)."""
+    """Async version of :func:`run` (for code already inside an event loop); same parameters."""
     from workbench.cases import CaseSet, load_cases
     from workbench.store._store import Store
 
@@ -219,33 +219,38 @@ async def arun(
         "samples": samples,
         "retry": {"max_retries": policy.max_retries, "timeout_s": policy.timeout},
         "stream": stream,
-        "seed": seed,
+        "jitter_seed": jitter_seed,
         "workers": workers,
     }
     try:  # keep the first creation time when a run is resumed
         manifest["created_at"] = store.manifest(run_id).get("created_at") or manifest["created_at"]
     except KeyError:
         pass
-    store.write_manifest(run_id, manifest)
-
-    try:
-        rows = await _call_jobs(jobs, run_id, store.cache_path, policy, stream, seed, progress, workers)
-    except BaseException:
-        manifest.update(status="interrupted", finished_at=_now_iso())
+    # Held until the final status is written: while it is, the store reports the run as running;
+    # if this process dies, the kernel drops it and the store reports the run as interrupted.
+    with store.lock_run(run_id):
         store.write_manifest(run_id, manifest)
-        raise
+        store.write_cases(run_id, case_set)
+        try:
+            rows = await _call_jobs(
+                jobs, run_id, store.cache_path, policy, stream, jitter_seed, progress, workers
+            )
+        except BaseException:
+            manifest.update(status="interrupted", finished_at=_now_iso())
+            store.write_manifest(run_id, manifest)
+            raise
 
-    results = _frame(rows)
-    store.write_table(run_id, "results", results)
-    errors = int(results["error_type"].is_not_null().sum())
-    manifest.update(
-        status="complete",
-        finished_at=_now_iso(),
-        n_rows=results.height,
-        n_errors=errors,
-        n_cached=int(results["cached"].sum()),
-    )
-    store.write_manifest(run_id, manifest)
+        results = _frame(rows)
+        store.write_table(run_id, "results", results)
+        errors = int(results["error_type"].is_not_null().sum())
+        manifest.update(
+            status="complete",
+            finished_at=_now_iso(),
+            n_rows=results.height,
+            n_errors=errors,
+            n_cached=int(results["cached"].sum()),
+        )
+        store.write_manifest(run_id, manifest)
     return Run(manifest, results, store=store, cases=case_set)
 
 
@@ -255,11 +260,15 @@ async def _call_jobs(
     cache_path: Any,
     policy: RetryPolicy,
     stream: bool,
-    seed: int,
+    jitter_seed: int,
     progress: bool,
     workers: int = 1,
 ) -> list[dict[str, Any]]:
-    """One row per job, in job order: from the cache where possible, else by calling the model."""
+    """One row per job, in job order: from the cache where possible, else by calling the model.
+
+    The all-cached path is one read of the cache per 900 keys; leases are taken only when some
+    rows are missing.
+    """
     cache = CallCache(cache_path)
     try:
         hits = cache.get_rows(j.key for j in jobs)
@@ -271,15 +280,15 @@ async def _call_jobs(
         todo = [j for j in jobs if rows[j.index] is None]
         bar = _progress(len(jobs), len(jobs) - len(todo), progress and bool(todo), run_id)
 
-        def done(index: int, data: dict[str, Any]) -> None:
-            rows[index] = _row(jobs[index], run_id, data, cached=False)
+        def done(index: int, data: dict[str, Any], cached: bool) -> None:
+            rows[index] = _row(jobs[index], run_id, data, cached=cached)
             if bar is not None:
                 bar.update(1)
 
         try:
             if todo:
                 calls = [Call(j.index, j.model, j.messages, j.params, j.key) for j in todo]
-                await execute_parallel(calls, cache, policy, stream, seed, done, workers)
+                await execute_once(calls, cache, policy, stream, jitter_seed, done, workers)
         finally:
             if bar is not None:
                 bar.close()
@@ -292,7 +301,17 @@ def run(
     cases: Any,
     models: ModelLike | Sequence[ModelLike],
     prompts: PromptLike | Sequence[PromptLike] | None = None,
-    **kwargs: Any,
+    *,
+    samples: int = 1,
+    name: str | None = None,
+    project: str | os.PathLike[str] | None = None,
+    timeout: float = 60.0,
+    max_retries: int = 4,
+    backoff: float = 0.5,
+    stream: bool = False,
+    progress: bool = True,
+    jitter_seed: int = 0,
+    workers: int = 1,
 ) -> Run:
     """Run models and prompt variants over a case set; cached, resumable, never losing a row.
 
@@ -309,18 +328,37 @@ def run(
             a server's ``Retry-After`` takes precedence.
         stream: stream responses to measure time to first token.
         progress: show a progress bar.
+        jitter_seed: seeds the random jitter of the retry waits (only the waits: a model's own
+            sampling ``seed`` is a generation parameter, set in ``Model(params=...)``).
         workers: processes to spread HTTP calls over (litellm costs milliseconds of CPU per call,
             so at high concurrency one process saturates one core); local models stay in this one.
 
     Returns:
-        The :class:`Run`, already saved in the store. Every (case, model, variant, sample) has a
-        row; a failed call is a row with ``error_type`` and ``error`` set and ``output`` null.
+        The :class:`Run`, already saved in the store with its case set. Every (case, model,
+        variant, sample) has a row; a failed call is a row with ``error_type`` and ``error`` set
+        and ``output`` null.
 
     Interrupting (KeyboardInterrupt, or killing the kernel) loses no finished call: run the same
-    thing again and only the missing rows are called.
+    thing again and only the missing rows are called. Two processes running the same run at once
+    make each call once (the second waits for the rows the first is making).
     """
+    coro = arun(
+        cases,
+        models,
+        prompts,
+        samples=samples,
+        name=name,
+        project=project,
+        timeout=timeout,
+        max_retries=max_retries,
+        backoff=backoff,
+        stream=stream,
+        progress=progress,
+        jitter_seed=jitter_seed,
+        workers=workers,
+    )
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(arun(cases, models, prompts, **kwargs))
-    return run_in_thread(arun(cases, models, prompts, **kwargs))
+        return asyncio.run(coro)
+    return run_in_thread(coro)

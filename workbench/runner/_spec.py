@@ -115,7 +115,9 @@ class Prompt:
             names |= {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(text) if f}
         return names
 
-    def render(self, values: Mapping[str, Any], messages: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    def render(
+        self, values: Mapping[str, Any], messages: list[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
         """The chat messages for one case.
 
         Args:
@@ -132,7 +134,9 @@ class Prompt:
             msgs = [dict(m) for m in messages]
             last_user = max((i for i, m in enumerate(msgs) if m.get("role") == "user"), default=None)
             if last_user is not None and self.template != "{input}":
-                msgs[last_user]["content"] = self.template.format_map({**values, "input": msgs[last_user]["content"]})
+                msgs[last_user]["content"] = self.template.format_map(
+                    {**values, "input": msgs[last_user]["content"]}
+                )
             return out + msgs
         except KeyError as e:
             raise KeyError(

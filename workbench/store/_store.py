@@ -1,11 +1,14 @@
 """The run store: one folder per run under ``<project>/.workbench/runs/``.
 
 Each run keeps ``run.json`` (its configuration: models, parameters without secrets, prompt
-templates, the case set's version, the package version, times, status) and ``results.parquet``
-(its tidy result rows). Every file is written to a temporary name and renamed into place, so a
-reader never sees half a file. Parquet is read by polars, pandas, DuckDB and Arrow alike, needs no
-server and no lock, and two notebooks can read one project at once. In-flight progress is not
-kept here but in the call cache (SQLite), which is what makes an interrupted run resumable.
+templates, the case set's version, the package version, times, status), ``results.parquet`` (its
+tidy result rows) and ``cases.parquet`` (the case set it ran over, so a loaded run knows its
+cases). Every file is written to a temporary name and renamed into place, so a reader never sees
+half a file; a temporary file left by a killed writer is removed by the next write in the folder
+(see ``workbench.store._files``). Parquet is read by polars, pandas, DuckDB and Arrow alike, needs
+no server, and two notebooks can read one project at once. In-flight progress is not kept here but
+in the call cache (SQLite), which is what makes an interrupted run resumable; a process running a
+run holds ``run.lock``, which is how a run whose process died is told from a live one.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,35 +24,20 @@ import polars as pl
 
 from workbench._project import STORE_DIRNAME, project_dir
 from workbench._schema import RESULT_COLUMNS, polars_schema
+from workbench.store._files import RunLock, atomic_write, atomic_write_bytes, left_by_dead_process
 
 if TYPE_CHECKING:
+    from workbench.cases import CaseSet
     from workbench.runner._result import Run
 
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+__all__ = ["Store", "atomic_write_bytes", "atomic_write_parquet", "empty_results"]
 
 
 def atomic_write_parquet(path: Path, df: pl.DataFrame) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        df.write_parquet(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: df.write_parquet(tmp))
+
+
+CASES_FILE = "cases.parquet"
 
 
 def empty_results() -> pl.DataFrame:
@@ -95,13 +82,48 @@ class Store:
         atomic_write_parquet(path, df)
         return path
 
+    def write_cases(self, run_id: str, cases: CaseSet) -> Path:
+        """Keep the case set a run ran over (``cases.parquet``), so a loaded run knows its cases.
+
+        A run's id fingerprints its case set's version, so a file already there holds the same
+        cases and is kept as it is.
+        """
+        path = self.run_dir(run_id) / CASES_FILE
+        if not path.is_file():
+            atomic_write_parquet(path, cases.to_polars())
+        return path
+
+    def lock_run(self, run_id: str) -> RunLock:
+        """Mark the run as being run by this process until the lock is released (or the process dies).
+
+        While any process holds it, a manifest that says ``running`` is reported as such; once no
+        process does, it is reported as ``interrupted``.
+        """
+        return RunLock(self.run_dir(run_id))
+
     # -- reading -----------------------------------------------------------------------------
     def manifest(self, run_id: str) -> dict[str, Any]:
+        """The run's configuration and status.
+
+        ``status`` is ``complete``, ``running`` (a live process is running it) or ``interrupted``
+        (stopped by an exception, or its process died: ``kill -9``, a crashed kernel). Running it
+        again resumes it.
+        """
         path = self.run_dir(run_id) / "run.json"
         if not path.is_file():
             known = ", ".join(self.run_ids()[:20]) or "none"
             raise KeyError(f"no run {run_id!r} in {self.root} (runs: {known})")
-        return json.loads(path.read_text("utf-8"))
+        manifest: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        if manifest.get("status") == "running":
+            last: dict[str, Any] = {}
+
+            def says_running() -> bool:  # re-read while no process can start the run
+                last.update(json.loads(path.read_text("utf-8")))
+                return last.get("status") == "running"
+
+            if left_by_dead_process(path.parent, says_running):
+                manifest = {**last, "status": "interrupted"}
+        return manifest
 
     def read_table(self, run_id: str, table: str = "results") -> pl.DataFrame:
         path = self.run_dir(run_id) / f"{table}.parquet"
@@ -147,10 +169,33 @@ class Store:
         return pl.DataFrame(rows, schema=schema).sort("created_at", descending=True, nulls_last=True)
 
     def load(self, run_id: str) -> Run:
-        """A stored run, with its configuration and results."""
+        """A stored run, with its configuration, results and case set (``cases`` is None for a run
+        stored before case sets were kept)."""
         from workbench.runner._result import Run
 
-        return Run(self.manifest(run_id), self.read_table(run_id, "results"), store=self)
+        manifest = self.manifest(run_id)
+        return Run(manifest, self.read_table(run_id, "results"), store=self, cases=lambda: self.cases(run_id))
+
+    def cases(self, run_id: str) -> CaseSet | None:
+        """The case set a run ran over, or None when the run did not keep it.
+
+        Raises:
+            ValueError: the kept cases do not have the version the run's manifest records.
+        """
+        path = self.run_dir(run_id) / CASES_FILE
+        if not path.is_file():
+            self.manifest(run_id)  # raises a KeyError naming the run if it does not exist
+            return None
+        from workbench.cases import CaseSet
+
+        cases = CaseSet.from_polars(pl.read_parquet(path), source=str(path))
+        expected = self.manifest(run_id).get("case_set_version")
+        if expected is not None and cases.version != expected:
+            raise ValueError(
+                f"{path}: the cases kept with run {run_id!r} have version {cases.version}, but the run "
+                f"ran over version {expected}; the file was changed after the run"
+            )
+        return cases
 
     def results(self, run_ids: Iterable[str] | None = None) -> pl.DataFrame:
         """The result rows of several runs (all runs by default) in one tidy table."""
@@ -159,20 +204,11 @@ class Store:
         return pl.concat(frames, how="diagonal_relaxed") if frames else empty_results()
 
     def compare(self, run_ids: Iterable[str]) -> pl.DataFrame:
-        """Per run and model/variant: rows, errors, cache hits, latency, tokens and cost."""
-        df = self.results(run_ids)
-        return (
-            df.group_by("run_id", "model", "variant", maintain_order=True)
-            .agg(
-                pl.len().alias("n"),
-                pl.col("error_type").is_not_null().sum().alias("n_errors"),
-                pl.col("cached").sum().alias("n_cached"),
-                pl.col("latency_s").median().alias("latency_p50_s"),
-                pl.col("latency_s").quantile(0.95, "linear").alias("latency_p95_s"),
-                pl.col("completion_tokens").mean().alias("mean_completion_tokens"),
-                pl.col("cost_usd").sum().alias("cost_usd"),
-            )
-            .sort("run_id", "model", "variant")
+        """Per run and model/variant: the columns of :meth:`Run.summary` with ``run_id`` first."""
+        from workbench.runner._result import summarize_results
+
+        return summarize_results(self.results(run_ids), ("run_id", "model", "variant")).sort(
+            "run_id", "model", "variant"
         )
 
     def labels(
