@@ -95,3 +95,10 @@ def test_300_items_3_raters_is_vectorised() -> None:
     est = estimate(counted, 300, confidence=0.95, n_resamples=1000, seed=0)
     assert calls == [(1, 300), (1000, 300)]
     assert est.value == pytest.approx(fleiss_kappa(long_from_matrix(m), n_resamples=0).value)
+
+
+@pytest.mark.parametrize("fn", [percent_agreement, fleiss_kappa, krippendorff_alpha])
+def test_interval_does_not_depend_on_the_row_order(fn) -> None:
+    rows = long_from_matrix(random_matrix(3, 60, 4, seed=6, missing=0.1))
+    shuffled = [rows[i] for i in np.random.default_rng(0).permutation(len(rows))]
+    assert fn(shuffled, seed=2) == fn(rows, seed=2)

@@ -185,7 +185,8 @@ def prepare(
     if ordered_by is None and used in ORDERED_LEVELS:
         ordered_by = f"level={used!r}"
     cats = _categories(observed, categories, used, ordered_by, label)
-    item_ids = frame.get_column(item).unique(maintain_order=True).to_list()
+    # sorted, so that the bootstrap's draws depend on the labels and the seed, not on the row order
+    item_ids = _sorted(frame.get_column(item).unique())
     rater_ids = list(raters) if raters is not None else _sorted(frame.get_column(rater).unique())
     codes = np.full((len(item_ids), len(rater_ids)), -1, dtype=np.int64)
     if frame.height:
