@@ -228,3 +228,20 @@ def test_self_preference_takes_labels_second_and_a_confidence() -> None:
     assert check.figures[0].name == "excess_gap" and check.value == pytest.approx(1.0)
     assert check.confidence == 0.9 and "90% CI" in check.sentence
     assert self_preference(scores, judge_model="me").value == pytest.approx(1.5)
+
+
+def test_self_preference_depends_only_on_the_data_and_the_seed() -> None:
+    # the human means were grouped in no fixed order, so the bootstrap drew from differently
+    # ordered arrays: the same call gave a different interval each time
+    rng = np.random.default_rng(4)
+    values = {(f"c{i}", m): float(rng.integers(1, 6)) for i in range(60) for m in ("me", "them")}
+    scores = judge_scores(values, self_model="me")
+    humans = human_labels(
+        {k: {"r1": float(rng.integers(1, 6)), "r2": float(rng.integers(1, 6))} for k in values}
+    )
+    checks = [self_preference(scores, humans, n_resamples=200, seed=5) for _ in range(5)]
+    assert len({c.figures for c in checks}) == 1
+    shuffled = self_preference(
+        scores.sample(fraction=1.0, shuffle=True, seed=1), humans, n_resamples=200, seed=5
+    )
+    assert shuffled.figures == checks[0].figures

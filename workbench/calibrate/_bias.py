@@ -18,7 +18,7 @@ import polars as pl
 from workbench import _html
 from workbench._table import as_table
 from workbench.agreement._bootstrap import check_confidence
-from workbench.calibrate._align import human_table, judge_table
+from workbench.calibrate._align import ITEM, human_table, judge_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -267,6 +267,7 @@ def self_preference(
     func = "self_preference"
     check_confidence(confidence, n_resamples)
     judge, metric, _ = judge_table(judge_scores, metric, "interval", func)
+    judge = judge.sort(ITEM)  # the bootstrap draws depend only on the data and the seed, not on row order
     own_mask = judge.get_column("judge_self").fill_null(False)
     if judge_model is not None:
         own_mask = own_mask | (judge.get_column("model") == judge_model)
@@ -286,7 +287,7 @@ def self_preference(
     if human_labels is not None:
         human, _, _ = human_table(human_labels, criterion, "interval", func)
         means = human.group_by("item").agg(pl.col("h_value").mean().alias("h_mean"))
-        judge = judge.join(means, on="item", how="inner")
+        judge = judge.join(means, on=ITEM, how="inner").sort(ITEM)
         if judge.height == 0:
             raise ValueError("self_preference: no judged output has a human label")
         own_h = judge.filter("own").get_column("h_mean").to_numpy()

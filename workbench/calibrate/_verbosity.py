@@ -145,11 +145,13 @@ def verbosity_bias(
     flagged = bool(head.value and head.value > 0 and head.p_value is not None and head.p_value < 0.05)
     human_fig = next((f for f in figures if f.name == "human_slope"), None)
     judge_fig = next(f for f in figures if f.name == "judge_slope")
-    ci = f"{_level(confidence)} CI {head.ci_lo:+.2f} to {head.ci_hi:+.2f}, p = {head.p_value:.3g}"
+    stated = f"{_level(confidence)} CI {head.ci_lo:+.2f} to {head.ci_hi:+.2f}, p = {head.p_value:.3g}"
     if human_fig is not None:
-        detail = f" (humans: {human_fig.value:+.2f}; the judge's excess over them {head.value:+.2f}, {ci})"
+        detail = (
+            f" (humans: {human_fig.value:+.2f}; the judge's excess over them {head.value:+.2f}, {stated})"
+        )
     else:
-        detail = f" ({ci})"
+        detail = f" ({stated})"
     sentence = (
         f"Per {PER:.0f} more words the judge's {metric!r} score changes by {judge_fig.value:+.2f} points"
         f"{detail}, over {head.n} outputs." + (" The judge rewards length." if flagged else "")
