@@ -133,7 +133,14 @@ def test_metadata_is_copied() -> None:
 
 
 def test_to_dict_is_flat() -> None:
-    case = Case("a", [{"role": "user", "content": "x"}], "r", ["p"], ["t"], {"tier": "pro"})
+    case = Case(
+        "a",
+        [{"role": "user", "content": "x"}],
+        reference="r",
+        context=["p"],
+        tags=["t"],
+        metadata={"tier": "pro"},
+    )
     assert case.to_dict() == {
         "id": "a",
         "input": [{"role": "user", "content": "x"}],
@@ -168,3 +175,8 @@ def test_pickle_copy_and_asdict() -> None:
     )
     with pytest.raises(TypeError, match="read-only"):
         case.metadata.update(tier="free")  # type: ignore[attr-defined]
+
+
+def test_fields_after_the_input_are_keyword_only() -> None:
+    with pytest.raises(TypeError, match="takes 3 positional arguments but 4 were given"):
+        Case("a", "x", "reference")  # type: ignore[misc]

@@ -40,7 +40,12 @@ def write_jsonl(path: Path, rows: list, blank_lines: bool = False) -> Path:
 def check_records_loaded(cs: CaseSet) -> None:
     assert cs.ids == ("q1", "q2", "3")
     assert cs["q1"] == Case(
-        "q1", "How do I reset my password?", "Use the link.", (), ("account",), {"tier": "pro", "n": 1}
+        "q1",
+        "How do I reset my password?",
+        reference="Use the link.",
+        context=(),
+        tags=("account",),
+        metadata={"tier": "pro", "n": 1},
     )
     assert cs["q2"].messages() == RECORDS[1]["input"]
     assert cs["q2"].context == ("Refunds within 30 days.",)

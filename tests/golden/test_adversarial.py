@@ -6,7 +6,7 @@ from workbench.golden import KINDS, adversarial, attack_templates
 
 def test_library_has_at_least_eight_templates_per_kind():
     for kind in KINDS:
-        lib = attack_templates(kind)
+        lib = attack_templates(kind=kind)
         assert len(lib) >= 8
         assert all("{request}" in a.template and a.expected_behaviour for a in lib)
     ids = [a.id for a in attack_templates()]
@@ -29,7 +29,7 @@ def test_adversarial_tags_metadata_and_reference():
     assert len(out) == 3
     for case in out:
         kind = next(t.split(":", 1)[1] for t in case.tags if t.startswith("adversarial:"))
-        attack = next(a for a in attack_templates(kind) if case.id == f"c1~adv-{a.id}")
+        attack = next(a for a in attack_templates(kind=kind) if case.id == f"c1~adv-{a.id}")
         assert case.tags == ("shipping", "adversarial", f"adversarial:{kind}")
         assert case.input == attack.template.format(request="Where is my order?")
         assert case.reference == attack.expected_behaviour == case.metadata["expected_behaviour"]

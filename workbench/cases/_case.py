@@ -7,7 +7,7 @@ import datetime as _dt
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -183,7 +183,7 @@ class Case:
         id: Unique id within its case set.
         input: The prompt text, or chat messages: a list of ``{"role", "content"}`` dicts with
             role one of system, user, assistant, tool.
-        reference: Expected output, if any.
+        reference: Expected output, if any (this and the fields below are keyword-only).
         context: Retrieved passages (RAG), if any.
         tags: Labels used to slice the set.
         metadata: Any further columns (difficulty, tier, ...), kept as given.
@@ -198,6 +198,7 @@ class Case:
 
     id: str
     input: str | tuple[Mapping[str, Any], ...]
+    _: KW_ONLY
     reference: str | None = None
     context: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()

@@ -41,7 +41,7 @@ class CaseSet:
         source: Where the cases came from (a file name), shown in reprs and errors.
 
     Example:
-        >>> cs = CaseSet([Case("a", "2+2?", "4", tags=["math"]), Case("b", "Hi", tags=["chat"])])
+        >>> cs = CaseSet([Case("a", "2+2?", reference="4", tags=["math"]), Case("b", "Hi", tags=["chat"])])
         >>> len(cs), cs.ids, cs.slice("math").ids
         (2, ('a', 'b'), ('a',))
     """
@@ -396,7 +396,7 @@ class CaseSet:
                 keep.append(i)
         return self._take_indices(keep)
 
-    def sample(self, n: int, seed: int = 0) -> CaseSet:
+    def sample(self, n: int, *, seed: int = 0) -> CaseSet:
         """``n`` random cases, kept in their current order.
 
         The draw depends only on the case ids and ``seed``, not on the order of the cases.
@@ -409,8 +409,8 @@ class CaseSet:
         picked = random.Random(seed).sample(by_id, n)
         return self._take_indices(sorted(picked))
 
-    def head(self, n: int = 5) -> CaseSet:
-        """The first ``n`` cases."""
+    def head(self, n: int = 5, /) -> CaseSet:
+        """The first ``n`` cases (``n`` is positional, as in polars' ``head``)."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ValueError(f"head(n={n!r}): n must be a non-negative integer")
         return self._take_indices(range(min(n, len(self))))

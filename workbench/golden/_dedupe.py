@@ -85,7 +85,7 @@ class Deduped:
     table: pl.DataFrame
     groups: pl.DataFrame
     stats: DedupeStats
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict, kw_only=True)
 
     def to_pandas(self) -> Any:
         """The kept rows (:attr:`table`) as a pandas DataFrame."""

@@ -46,7 +46,7 @@ def shingle_codes(texts: list[str], ngram: int) -> tuple[np.ndarray, np.ndarray]
     return codes, starts
 
 
-def minhash_signatures(texts: list[str], num_perm: int = 64, ngram: int = 3, seed: int = 0) -> np.ndarray:
+def minhash_signatures(texts: list[str], *, num_perm: int = 64, ngram: int = 3, seed: int = 0) -> np.ndarray:
     """MinHash signatures, an ``(n, num_perm)`` uint32 array, computed without a Python loop per text.
 
     Shingles are hashed into 2**24 buckets; permutation j hashes bucket v as ``mix64(v ^ salt_j)``;
@@ -218,7 +218,7 @@ def near_duplicate_labels(
     n = len(texts)
     if n < 2:
         return np.arange(n)
-    sig = minhash_signatures(texts, num_perm, ngram, seed)
+    sig = minhash_signatures(texts, num_perm=num_perm, ngram=ngram, seed=seed)
     bands, rows = lsh_params(threshold, num_perm)
     text_bucket, starts, members = _lsh_buckets(sig, bands, rows)
     if members.size == 0:

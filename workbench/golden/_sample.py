@@ -33,7 +33,7 @@ class Sample:
     table: pl.DataFrame
     coverage: pl.DataFrame
     tv_distance: float
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict, kw_only=True)
 
     def to_pandas(self) -> Any:
         """The sampled rows (:attr:`table`) as a pandas DataFrame."""

@@ -9,7 +9,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -54,6 +54,7 @@ class GoldenVersion:
     version: int
     content_hash: str
     manifest: dict[str, Any]
+    _: KW_ONLY
     created: bool = True
 
     @property
