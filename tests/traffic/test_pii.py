@@ -205,7 +205,7 @@ def test_scrub_frame_counts_are_exact() -> None:
     }
     assert (report.n_rows, report.rows_affected, report.total) == (4, 3, 5)
     assert report.by_type() == {"EMAIL": 3, "CREDIT_CARD": 1, "PHONE": 1}
-    assert report.to_frame().rows() == [("EMAIL", 2, 1, 3), ("CREDIT_CARD", 1, 0, 1), ("PHONE", 0, 1, 1)]
+    assert report.table.rows() == [("EMAIL", 2, 1, 3), ("CREDIT_CARD", 1, 0, 1), ("PHONE", 0, 1, 1)]
     assert "3 of 4 rows" in report._repr_html_() and "<table>" in report._repr_html_()
 
 
@@ -220,7 +220,7 @@ def test_scrub_accepts_lazy_and_pandas_and_does_not_touch_the_input() -> None:
 
 
 def test_scrub_names_a_missing_or_non_text_column() -> None:
-    with pytest.raises(ValueError, match="no column 'prompt'.*request_id"):
+    with pytest.raises(ValueError, match="scrub: data has no column 'prompt'.*Columns present: request_id"):
         scrub(toy(), columns=["prompt"])
     with pytest.raises(ValueError, match="'n' must hold strings"):
         scrub(pl.DataFrame({"n": [1]}), columns=["n"])
@@ -230,7 +230,7 @@ def test_scrub_with_nothing_found() -> None:
     out, report = scrub(pl.DataFrame({"input": ["hello"], "output": ["hi"]}))
     assert out["input"].to_list() == ["hello"]
     assert report == PiiReport(1, 0, {}, ("input", "output"))
-    assert report.to_frame().height == 0
+    assert report.table.height == 0
 
 
 def test_vectorised_scrub_agrees_with_scrub_text_on_the_labelled_set() -> None:
@@ -241,3 +241,20 @@ def test_vectorised_scrub_agrees_with_scrub_text_on_the_labelled_set() -> None:
     expected = [scrub_text(t) for t in texts]
     assert out["input"].to_list() == [e.text for e in expected]
     assert report.total == sum(len(e.findings) for e in expected)
+
+
+def test_report_shape_and_escaped_html() -> None:
+    frame = pl.DataFrame({"input": ["<script>x</script> mail jo@example.com", "hi"], "output": [None, "ok"]})
+    out, report = scrub(frame)
+    assert report.summary().rows() == [(2, 1, 0.5, 1)]
+    assert report.table.rows() == [("EMAIL", 1, 0, 1)] and report.to_pandas().shape == (1, 4)
+    html = report._repr_html_()
+    assert "1 of 2 rows (50.0%)" in html and "<td>EMAIL</td>" in html
+    again, _ = scrub(out, columns="input")  # a single column by name
+    assert again["input"].to_list() == ["<script>x</script> mail <EMAIL>", "hi"]
+
+
+def test_types_and_columns_are_keywords() -> None:
+    with pytest.raises(TypeError, match="takes 1 positional argument"):
+        scrub(toy(), ["input"])  # type: ignore[misc]
+    assert scrub_text("jo@example.com +44 20 7946 0958", types=["EMAIL"]).text == "<EMAIL> +44 20 7946 0958"

@@ -5,7 +5,7 @@
 >>> clean, report = scrub(lf.head(10_000))  # doctest: +SKIP
 """
 
-from workbench.traffic._detectors import PII_TYPES, iban_ok, insee_ok, luhn_ok
+from workbench.traffic._detectors import PII_TYPES, PiiType, iban_ok, insee_ok, luhn_ok
 from workbench.traffic._load import REQUIRED, STANDARD, TrafficError, scan_traffic
 from workbench.traffic._pii import Finding, PiiReport, Scrubbed, placeholder, scrub, scrub_text
 
@@ -15,6 +15,7 @@ __all__ = [
     "STANDARD",
     "Finding",
     "PiiReport",
+    "PiiType",
     "Scrubbed",
     "TrafficError",
     "iban_ok",

@@ -21,6 +21,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from workbench.traffic._names import FIRST_NAMES, NOT_SURNAMES
 
@@ -312,6 +313,11 @@ DETECTORS: tuple[Detector, ...] = (
 )
 
 PII_TYPES: tuple[str, ...] = tuple(dict.fromkeys(d.type for d in DETECTORS))
+#: The PII types, for type checkers (the same names as ``PII_TYPES``, in its order).
+PiiType = Literal[
+    "EMAIL", "IBAN", "CREDIT_CARD", "NATIONAL_ID", "IP_ADDRESS", "PHONE", "STREET_ADDRESS", "PERSON"
+]
+assert get_args(PiiType) == PII_TYPES, (get_args(PiiType), PII_TYPES)
 
 
 def find_spans(text: str, detectors: tuple[Detector, ...] = DETECTORS) -> list[tuple[str, int, int]]:

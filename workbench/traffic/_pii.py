@@ -17,15 +17,15 @@ Nothing here reads or writes files.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import polars as pl
 
-from workbench._frames import polars_frame
-from workbench.traffic._detectors import DETECTORS, PII_TYPES, Detector, find_spans
+from workbench._html import note, report, table
+from workbench._table import as_table, require_columns
+from workbench.traffic._detectors import DETECTORS, PII_TYPES, Detector, PiiType, find_spans
 
 
 class Finding(NamedTuple):
@@ -41,7 +41,7 @@ class Scrubbed:
     """A scrubbed text and what was found in the original."""
 
     text: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list, kw_only=True)
 
 
 def placeholder(type_: str) -> str:
@@ -49,7 +49,7 @@ def placeholder(type_: str) -> str:
     return f"<{type_}>"
 
 
-def _detectors(types: Iterable[str] | None) -> tuple[Detector, ...]:
+def _detectors(types: Iterable[PiiType] | None) -> tuple[Detector, ...]:
     if types is None:
         return DETECTORS
     wanted = set(types)
@@ -62,16 +62,16 @@ def _detectors(types: Iterable[str] | None) -> tuple[Detector, ...]:
 def _scrub(text: str, detectors: tuple[Detector, ...]) -> Scrubbed:
     spans = find_spans(text, detectors)
     if not spans:
-        return Scrubbed(text, [])
+        return Scrubbed(text)
     parts, pos = [], 0
     for type_, start, end in spans:
         parts += [text[pos:start], placeholder(type_)]
         pos = end
     parts.append(text[pos:])
-    return Scrubbed("".join(parts), [Finding(*s) for s in spans])
+    return Scrubbed("".join(parts), findings=[Finding(*s) for s in spans])
 
 
-def scrub_text(text: str, types: Iterable[str] | None = None) -> Scrubbed:
+def scrub_text(text: str, *, types: Iterable[PiiType] | None = None) -> Scrubbed:
     """Replace personal data in one text with typed placeholders.
 
     Args:
@@ -111,7 +111,8 @@ class PiiReport:
             out[type_] = out.get(type_, 0) + n
         return out
 
-    def to_frame(self) -> pl.DataFrame:
+    @property
+    def table(self) -> pl.DataFrame:
         """One row per PII type, one count column per scrubbed column, plus ``total``."""
         types = [t for t in PII_TYPES if any(k[1] == t for k in self.counts)]
         data: dict[str, Any] = {"type": types}
@@ -121,39 +122,52 @@ class PiiReport:
         schema = {"type": pl.Utf8, **{c: pl.Int64 for c in [*self.columns, "total"]}}
         return pl.DataFrame(data, schema=schema)
 
+    def to_pandas(self) -> Any:
+        return self.table.to_pandas()
+
+    def summary(self) -> pl.DataFrame:
+        """One row: ``n_rows``, ``rows_affected``, ``share_affected``, ``spans`` replaced."""
+        share = self.rows_affected / self.n_rows if self.n_rows else 0.0
+        return pl.DataFrame(
+            [
+                {
+                    "n_rows": self.n_rows,
+                    "rows_affected": self.rows_affected,
+                    "share_affected": share,
+                    "spans": self.total,
+                }
+            ],
+            schema={
+                "n_rows": pl.Int64,
+                "rows_affected": pl.Int64,
+                "share_affected": pl.Float64,
+                "spans": pl.Int64,
+            },
+        )
+
     def __repr__(self) -> str:
         parts = ", ".join(f"{t}={n}" for t, n in self.by_type().items()) or "nothing found"
         return f"PiiReport({self.rows_affected} of {self.n_rows} rows affected: {parts})"
 
     def _repr_html_(self) -> str:
-        frame = self.to_frame()
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-            for row in frame.iter_rows()
-        )
         share = self.rows_affected / self.n_rows if self.n_rows else 0.0
-        return (
-            f"<div><b>PII scrubbed</b>: {self.rows_affected:,} of {self.n_rows:,} rows "
-            f"({share:.1%}) had personal data; {self.total:,} spans replaced.</div>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return report(
+            "PII scrubbed",
+            [
+                note(
+                    f"{self.rows_affected:,} of {self.n_rows:,} rows ({share:.1%}) had personal data; "
+                    f"{self.total:,} spans replaced."
+                ),
+                table(self.table),
+            ],
         )
-
-
-def _to_polars(data: Any) -> pl.DataFrame:
-    frame = polars_frame(data)
-    if frame is not None:
-        return frame
-    raise TypeError(
-        f"scrub expects a polars DataFrame/LazyFrame or a pandas DataFrame, got {type(data).__name__}"
-    )
 
 
 def scrub(
     data: Any,
-    columns: Sequence[str] = ("input", "output"),
-    types: Iterable[str] | None = None,
     *,
+    columns: str | Sequence[str] = ("input", "output"),
+    types: Iterable[PiiType] | None = None,
     flag_column: str | None = None,
 ) -> tuple[pl.DataFrame, PiiReport]:
     """Replace personal data in text columns of a traffic table with typed placeholders.
@@ -162,8 +176,9 @@ def scrub(
     only those go through the precise Python detectors and validators (Luhn, mod-97, ...).
 
     Args:
-        data: a polars DataFrame or LazyFrame, or a pandas DataFrame. A LazyFrame is collected
-            whole, so sample or filter a very large log first (``scan_traffic(...).filter(...)``).
+        data: a polars DataFrame or LazyFrame, a pandas DataFrame, or a result object with a
+            ``.table``. A LazyFrame is collected whole, so sample or filter a very large log
+            first (``scan_traffic(...).filter(...)``).
         columns: text columns to scrub; missing ones raise, null values stay null.
         types: PII types to look for (default: all of ``PII_TYPES``).
         flag_column: if given, add a list[str] column with the types found in each row.
@@ -178,11 +193,10 @@ def scrub(
         (['my email is <EMAIL>', 'hi'], {('input', 'EMAIL'): 1})
     """
     dets = _detectors(types)
-    df = _to_polars(data)
+    df = as_table(data, param="data", func="scrub")
     columns = [columns] if isinstance(columns, str) else list(columns)
+    require_columns(df, columns, param="data", func="scrub", expected="the text columns given by columns=")
     for col in columns:
-        if col not in df.columns:
-            raise ValueError(f"scrub: no column {col!r}; the frame has columns {df.columns}")
         if df.schema[col] not in (pl.Utf8, pl.Null):
             raise ValueError(f"scrub: column {col!r} must hold strings, it holds {df.schema[col]}")
     prefilters = list(dict.fromkeys(d.prefilter for d in dets))
