@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import KW_ONLY, asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -57,6 +57,7 @@ class Agreement:
     n_labels: int
     method: str
     level: str
+    _: KW_ONLY
     note: str | None = None
 
     @property

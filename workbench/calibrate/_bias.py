@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import KW_ONLY, asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -58,6 +58,7 @@ class Figure:
     ci_lo: float | None
     ci_hi: float | None
     n: int
+    _: KW_ONLY
     p_value: float | None = None
     note: str | None = None
 
@@ -83,6 +84,7 @@ class BiasCheck:
     figures: tuple[Figure, ...]
     flagged: bool
     sentence: str
+    _: KW_ONLY
     confidence: float = 0.95
 
     @property
@@ -201,7 +203,7 @@ def position_bias(pairwise_scores: Any, *, confidence: float = 0.95) -> BiasChec
         Figure("flip_rate", flips / n, *_wilson(flips, n, confidence), n),
         Figure("reversal_rate", reversals / n, *_wilson(reversals, n, confidence), n),
         Figure("first_position_rate", first / decisive if decisive else None, *_wilson(first, decisive, confidence),
-               decisive, p, "share of decisive single-order verdicts for the response shown first, over the pairs "
+               decisive, p_value=p, note="share of decisive single-order verdicts for the response shown first, over the pairs "
                "judged in both orders; 0.5 = no bias"),
     )  # fmt: skip
     fp = figures[2]
@@ -213,7 +215,7 @@ def position_bias(pairwise_scores: Any, *, confidence: float = 0.95) -> BiasChec
         f"for a loss. Decisive verdicts favoured the response shown first {_pct(fp.value)} of the time ({first} "
         f"of {decisive}; 50% = no position bias" + (f", p = {p:.3g})." if p is not None else ").") + left_out
     )
-    return BiasCheck("position_bias", figures, flagged, sentence, confidence)
+    return BiasCheck("position_bias", figures, flagged, sentence, confidence=confidence)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -298,14 +300,14 @@ def self_preference(
     gap = float(own_v.mean() - oth_v.mean())
     headline = "excess_gap" if human_labels is not None else "judge_gap"
     figures.append(Figure(headline, gap, *_boot_gap(own_v, oth_v, confidence, n_resamples, seed), int(own_v.size + oth_v.size),
-                          _welch_p(own_v, oth_v), f"mean {what}: own outputs minus other models' outputs"))  # fmt: skip
+                          p_value=_welch_p(own_v, oth_v), note=f"mean {what}: own outputs minus other models' outputs"))  # fmt: skip
     if human_labels is not None:
         jo = judge.filter("own").get_column("j_value").to_numpy()
         jt = judge.filter(~pl.col("own")).get_column("j_value").to_numpy()
         figures.append(Figure("judge_gap", float(jo.mean() - jt.mean()), *_boot_gap(jo, jt, confidence, n_resamples, seed),
-                              judge.height, _welch_p(jo, jt), "judge score: own minus others"))  # fmt: skip
+                              judge.height, p_value=_welch_p(jo, jt), note="judge score: own minus others"))  # fmt: skip
         figures.append(Figure("human_gap", float(own_h.mean() - oth_h.mean()), *_boot_gap(own_h, oth_h, confidence, n_resamples, seed),
-                              judge.height, _welch_p(own_h, oth_h), "human mean score: own minus others"))  # fmt: skip
+                              judge.height, p_value=_welch_p(own_h, oth_h), note="human mean score: own minus others"))  # fmt: skip
     head = figures[0]
     flagged = head.ci_lo is not None and head.ci_lo > 0
     beyond = " beyond the humans' difference on the same items" if human_labels is not None else ""
@@ -319,4 +321,4 @@ def self_preference(
             else ""
         )
     )
-    return BiasCheck("self_preference", tuple(figures), flagged, sentence, confidence)
+    return BiasCheck("self_preference", tuple(figures), flagged, sentence, confidence=confidence)

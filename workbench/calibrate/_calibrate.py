@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -103,6 +103,7 @@ class Calibration:
     slices: pl.DataFrame | None
     disagreements: pl.DataFrame
     aligned: pl.DataFrame
+    _: KW_ONLY
     dropped: dict[str, int] = field(default_factory=dict)
     confidence: float = 0.95
 

@@ -9,7 +9,7 @@ pair. Intervals resample pairs (items), since the votes on one pair are not inde
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -93,6 +93,7 @@ class PairwiseCalibration:
     aligned: pl.DataFrame
     position: BiasCheck | None
     dropped: dict[str, int]
+    _: KW_ONLY
     confidence: float = 0.95
 
     def _cell(self, setup: str, comparison: str, column: str) -> float:
@@ -102,10 +103,12 @@ class PairwiseCalibration:
 
     def agreement(
         self,
-        setup: Literal["S1", "S2"] = "S2",
+        setup: Literal["S1", "S2"],
+        *,
         comparison: Literal["judge-human", "human-human"] = "judge-human",
     ) -> float:
-        """Agreement of one set-up and comparison; nan when there is no such row or no vote to compare."""
+        """Agreement of one set-up ("S1" or "S2") and comparison ("judge-human" or "human-human");
+        nan when there is no such row or no vote to compare."""
         return self._cell(setup, comparison, "agreement")
 
     @property
@@ -126,7 +129,7 @@ class PairwiseCalibration:
             "s2_lo": lo,
             "s2_hi": hi,
             "s1_agreement": self.agreement("S1"),
-            "human_s2_agreement": self.agreement("S2", "human-human"),
+            "human_s2_agreement": self.agreement("S2", comparison="human-human"),
             "position_flip_rate": self.position.value if self.position is not None else None,
         }
         return pl.DataFrame([row], schema=SUMMARY_SCHEMA).with_columns(pl.col(pl.Float64).fill_nan(None))
@@ -151,7 +154,7 @@ class PairwiseCalibration:
         return (
             f"PairwiseCalibration(judge={self.judge!r}, n_items={self.aligned.height}, "
             f"S1={self.agreement('S1'):.3f}, S2={self.agreement('S2'):.3f}, "
-            f"human S2={self.agreement('S2', 'human-human'):.3f})"
+            f"human S2={self.agreement('S2', comparison='human-human'):.3f})"
         )
 
     def _repr_html_(self) -> str:

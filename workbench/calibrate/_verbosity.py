@@ -54,8 +54,8 @@ def _ols(y: np.ndarray, x: np.ndarray, groups: np.ndarray, name: str, note: str,
         raise ValueError(f"verbosity_bias: the output lengths do not vary enough to fit {name}")
     fit = sm.OLS(y, design).fit()
     lo, hi = fit.conf_int(alpha=1 - confidence)[k]
-    return Figure(name, float(fit.params[k]), float(lo), float(hi), int(len(y)), float(fit.pvalues[k]),
-                  f"{note} per {PER:.0f} more words, OLS {how}")  # fmt: skip
+    return Figure(name, float(fit.params[k]), float(lo), float(hi), int(len(y)), p_value=float(fit.pvalues[k]),
+                  note=f"{note} per {PER:.0f} more words, OLS {how}")  # fmt: skip
 
 
 def _logit(y: np.ndarray, x: np.ndarray, name: str, note: str, confidence: float) -> Figure:
@@ -70,8 +70,8 @@ def _logit(y: np.ndarray, x: np.ndarray, name: str, note: str, confidence: float
             f"verbosity_bias: the logistic regression for {name} cannot be fitted ({err})"
         ) from err
     lo, hi = fit.conf_int(alpha=1 - confidence)[1]
-    return Figure(name, float(fit.params[1]), float(lo), float(hi), int(len(y)), float(fit.pvalues[1]),
-                  f"{note}: log-odds per {PER:.0f} words of length difference a - b (logistic regression)")  # fmt: skip
+    return Figure(name, float(fit.params[1]), float(lo), float(hi), int(len(y)), p_value=float(fit.pvalues[1]),
+                  note=f"{note}: log-odds per {PER:.0f} words of length difference a - b (logistic regression)")  # fmt: skip
 
 
 def verbosity_bias(
@@ -156,7 +156,7 @@ def verbosity_bias(
         f"Per {PER:.0f} more words the judge's {metric!r} score changes by {judge_fig.value:+.2f} points"
         f"{detail}, over {head.n} outputs." + (" The judge rewards length." if flagged else "")
     )
-    return BiasCheck("verbosity_bias", tuple(figures), flagged, sentence, confidence)
+    return BiasCheck("verbosity_bias", tuple(figures), flagged, sentence, confidence=confidence)
 
 
 def _side_lengths(frame: pl.DataFrame, lengths: pl.DataFrame) -> pl.DataFrame:
@@ -195,8 +195,8 @@ def _pairwise(
     longer = x != 0
     wins = int(((x > 0) & (y == 1) | (x < 0) & (y == 0)).sum())
     figures.append(Figure("longer_wins_rate", wins / int(longer.sum()) if longer.any() else None,
-                          *_wilson(wins, int(longer.sum()), confidence), int(longer.sum()), None,
-                          "share of decisive verdicts won by the longer response"))  # fmt: skip
+                          *_wilson(wins, int(longer.sum()), confidence), int(longer.sum()),
+                          note="share of decisive verdicts won by the longer response"))  # fmt: skip
     human = None
     if human_labels is not None:
         labels, _ = pick_criterion(as_labels(human_labels, func=FUNC), criterion, "pairwise")
@@ -226,4 +226,4 @@ def _pairwise(
         + (f"; for the humans the odds ratio is {np.exp(human.value):.2f} (log-odds {human.value:+.2f})." if human
            and human.value is not None else ".")
     )  # fmt: skip
-    return BiasCheck("verbosity_bias", tuple(figures), bool(flagged), sentence, confidence)
+    return BiasCheck("verbosity_bias", tuple(figures), bool(flagged), sentence, confidence=confidence)
