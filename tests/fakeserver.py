@@ -18,6 +18,10 @@ Fault rules are tried in order and the first match wins; whether a rule with ``r
 earlier requests for the same (model, prompt text) since the last reset. ``sticky`` rules leave
 the attempt index out of the hash, so a prompt that fails once fails on every retry.
 
+Fault kinds: ``429``, ``500``, ``503`` (error replies, ``retry_after`` sets ``Retry-After``),
+``timeout`` (hang for ``hang_s``), ``drop`` (close the connection), ``malformed`` (a 200 with
+truncated JSON) and ``empty_choices`` (a well-formed 200 whose ``choices`` list is empty).
+
 ``stats()`` counts chat requests: ``requests``, ``completions`` (successful answers), ``streams``,
 ``by_status``, ``faults`` (per kind), ``by_prompt``, ``by_model``, ``in_flight`` and
 ``peak_in_flight`` (handlers alive at once; only meaningful with ``latency_ms > 0``).

@@ -105,9 +105,11 @@ def _owner_is_dead(owner: str, host: str) -> bool:
     """True when ``owner`` was a process of this machine that no longer exists.
 
     Owners on other machines are never known dead: their leases lapse when no longer renewed.
+    (Containers that share a project folder need distinct hostnames, as they have by default:
+    with one hostname, each would take the other's pids for its own.)
     """
     parts = owner.rsplit(":", 2)
-    if len(parts) != 3 or parts[0] != host:
+    if len(parts) != 3 or parts[0] != host or os.name == "nt":  # Windows' os.kill(pid, 0) kills
         return False
     try:
         pid = int(parts[1])

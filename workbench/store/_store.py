@@ -140,7 +140,8 @@ class Store:
         return sorted(p.name for p in self.runs_dir.iterdir() if (p / "run.json").is_file())
 
     def list_runs(self) -> pl.DataFrame:
-        """One row per run, newest first."""
+        """One row per run, newest first; ``status`` as :meth:`manifest` reports it (a run whose
+        process died is ``interrupted``, not ``running``)."""
         rows = []
         for run_id in self.run_ids():
             m = self.manifest(run_id)
