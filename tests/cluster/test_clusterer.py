@@ -20,7 +20,7 @@ KIND = {"refund": [1.0, 0.0, 0.0], "password": [0.0, 1.0, 0.0], "<b>x</b>": [0.0
 
 def toy_failures():
     results, scores = toy_run()
-    fails = failures(results, scores, "em", cases=CASES)
+    fails = failures(results, scores, metric="em", cases=CASES)
     vectors = np.array([KIND[next(k for k in KIND if out.startswith(k))] for out in fails["output"]])
     return fails, vectors
 
@@ -145,7 +145,10 @@ def test_params_and_repr(fitted):
     assert repr(Clusterer("output", n_clusters=3)) == "Clusterer(fields='output', n_clusters=3)"
     with pytest.raises(ValueError, match="unknown parameter 'k'"):
         Clusterer().set_params(k=3)
-    assert "3 clusters</b> of 8 rows" in fitted._repr_html_()
+    html = fitted._repr_html_()
+    assert "<b>3 clusters</b>" in html and "3 clusters of 8 rows (output)" in html
+    assert "<td>refund / denied / refused</td>" in html and "example_ids" not in html
+    assert "not fitted yet" in Clusterer()._repr_html_()
     with pytest.raises(ValueError, match="not fitted yet"):
         Clusterer().tags_frame()
 
@@ -174,3 +177,25 @@ def test_a_200000_character_token_is_bounded_in_names_examples_and_points():
     assert cl.items_["cluster_name"].str.len_chars().max() <= 60
     assert cl.points(method="pca")["excerpt"].str.len_chars().max() == 160
     assert len(cl.tag(0)) < 80 and len(cl._repr_html_()) < 5_000
+
+
+def test_result_shape(fitted):
+    assert fitted.table.equals(fitted.clusters_) and fitted.to_pandas().shape[0] == 3
+    assert fitted.summary().columns == ["cluster", "name", "size", "share", "share[m1]", "share[m2]"]
+    with pytest.raises(ValueError, match="not fitted yet"):
+        Clusterer().table  # noqa: B018
+
+
+def test_fit_takes_a_run_or_scores_that_know_their_cases():
+    from workbench.metrics import Scores
+    from workbench.runner import Run
+
+    results, scores = toy_run()
+    run = Run({"run_id": "r"}, results, cases=CASES)
+    by_run = Clusterer("input", n_clusters=2).fit(run, embeddings=np.eye(12, 3)[[i % 3 for i in range(12)]])
+    assert by_run.items_["input"].null_count() == 0 and by_run.items_.height == 12
+    wrapped = Scores(scores, run=run)
+    by_scores = Clusterer(n_clusters=2).fit(wrapped, embeddings=np.eye(12, 3)[[i % 3 for i in range(12)]])
+    assert by_scores.fields_ == ["output"] and by_scores.items_["input"].null_count() == 0
+    fails = failures(wrapped)  # a Scores knows its run, and so its cases
+    assert fails.equals(failures(results, scores, metric="em", cases=CASES))

@@ -26,20 +26,20 @@ def fitted():
 
 
 def test_points_are_deterministic_and_cached(fitted):
-    points = fitted.points("pca")
+    points = fitted.points(method="pca")
     assert points.columns == [
         "case_id", "model", "variant", "sample", "cluster", "cluster_name", "x", "y", "excerpt", "projection",
     ]  # fmt: skip
-    assert fitted.points("pca") is points  # cached
+    assert fitted.points(method="pca") is points  # cached
     again = Clusterer("output", n_clusters=3).fit(fitted.items_.drop("text", "cluster", "cluster_name"),
                                                   embeddings=fitted.embeddings_)  # fmt: skip
-    np.testing.assert_array_equal(again.points("pca")["x"].to_numpy(), points["x"].to_numpy())
+    np.testing.assert_array_equal(again.points(method="pca")["x"].to_numpy(), points["x"].to_numpy())
     assert points["projection"][0] == "pca"
-    assert fitted.points("auto")["projection"][0] == "pca"  # 8 rows: too few for UMAP
+    assert fitted.points(method="auto")["projection"][0] == "pca"  # 8 rows: too few for UMAP
 
 
 def test_map_spec_has_selections_tooltip_and_untrusted_text_only_in_data(fitted):
-    spec = fitted.map("pca").to_dict()
+    spec = fitted.map(method="pca").to_dict()
     assert {p["name"] for p in spec["params"]} == {"pick", "brush"}
     pick = next(p for p in spec["params"] if p["name"] == "pick")
     assert pick["select"]["fields"] == ["case_id"]
@@ -56,13 +56,13 @@ def test_map_spec_has_selections_tooltip_and_untrusted_text_only_in_data(fitted)
 
 def test_project_2d_methods_and_errors():
     x = np.random.default_rng(0).normal(size=(5, 4))
-    xy, used = project_2d(x, "auto")
+    xy, used = project_2d(x, method="auto")
     assert xy.shape == (5, 2) and used == "pca"
     with pytest.raises(ValueError, match="map method must be one of auto, umap, pca"):
-        project_2d(x, "tsne")
+        project_2d(x, method="tsne")
     with pytest.raises(ValueError, match="UMAP needs at least 4 items"):
-        project_2d(x[:3], "umap")
-    xy, _ = project_2d(np.eye(2, 3), "pca")
+        project_2d(x[:3], method="umap")
+    xy, _ = project_2d(np.eye(2, 3), method="pca")
     assert xy.shape == (2, 2)
 
 
@@ -93,14 +93,14 @@ def test_link_sets_the_browser_case_filter(fitted):
     results, scores = toy_run()
     browser = CaseBrowser(CASES, results, scores)
     widget = fitted.link(browser, method="pca")
-    assert widget is fitted.map_widget("pca") and browser.n_filtered == 6
+    assert widget is fitted.map_widget(method="pca") and browser.n_filtered == 6
     # what the front end sends when points are clicked (shift-click adds a point)
     widget._vl_selections = {
         "pick": {"value": {"vlPoint": {"or": [{"case_id": "c3"}, {"case_id": "c5"}]}}, "store": []}
     }
     assert browser.case_ids == ["c3", "c5"] and browser.table["case_id"].to_list() == ["c3", "c5"]
     # a rectangle around the html row's point
-    row = fitted.points("pca").filter(pl.col("case_id") == "c6").row(0, named=True)
+    row = fitted.points(method="pca").filter(pl.col("case_id") == "c6").row(0, named=True)
     box = {"x": [row["x"] - 1e-6, row["x"] + 1e-6], "y": [row["y"] - 1e-6, row["y"] + 1e-6]}
     widget._vl_selections = {"brush": {"value": box, "store": []}}
     assert browser.case_ids == ["c6"] and browser.n_filtered == 1

@@ -82,7 +82,7 @@ def test_second_fit_reads_the_cache(fitted, project, labelled):
 
 def test_umap_layout_is_reproducible(fitted):
     clusterer, _ = fitted
-    a, used = project_2d(clusterer.embeddings_, "auto", seed=0)
-    b, _ = project_2d(clusterer.embeddings_, "umap", seed=0)
+    a, used = project_2d(clusterer.embeddings_, method="auto", seed=0)
+    b, _ = project_2d(clusterer.embeddings_, method="umap", seed=0)
     assert used == "umap" and a.shape == (150, 2)
     np.testing.assert_allclose(a, b)

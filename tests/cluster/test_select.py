@@ -16,7 +16,7 @@ CASES = CaseSet.from_records(
 
 def test_failures_joins_case_output_and_rationale():
     results, scores = toy_run()
-    fails = failures(results, scores, "em", cases=CASES)
+    fails = failures(results, scores, metric="em", cases=CASES)
     assert fails.height == 8
     assert fails.columns[:8] == [
         "run_id",
@@ -42,16 +42,16 @@ def test_failures_accepts_run_scores_and_pandas():
     wrapped = Scores(scores, cases=CASES)
     fails = failures(run, wrapped)  # one metric: no metric= needed; cases from the Scores
     assert fails.height == 8 and fails["input"].null_count() == 0
-    assert failures(results.to_pandas(), scores.to_pandas(), "em").height == 8
+    assert failures(results.to_pandas(), scores.to_pandas(), metric="em").height == 8
 
 
 def test_failures_by_threshold_and_no_verdicts():
     results, scores = toy_run()
-    assert failures(results, scores, "em", threshold=0.5).height == 8
-    assert failures(results, scores, "em", threshold=0.0).height == 0  # no failures: an empty frame
+    assert failures(results, scores, metric="em", threshold=0.5).height == 8
+    assert failures(results, scores, metric="em", threshold=0.0).height == 0  # no failures: an empty frame
     no_verdict = scores.with_columns(pl.lit(None, dtype=pl.Boolean).alias("passed"))
     with pytest.raises(ValueError, match="no pass/fail verdicts.*threshold="):
-        failures(results, no_verdict, "em")
+        failures(results, no_verdict, metric="em")
 
 
 def test_failures_metric_errors():
@@ -60,7 +60,7 @@ def test_failures_metric_errors():
     with pytest.raises(ValueError, match="scores has 2 metrics; pass metric= one of: em, f1"):
         failures(results, two)
     with pytest.raises(ValueError, match="metric 'bleu' is not in scores"):
-        failures(results, two, "bleu")
+        failures(results, two, metric="bleu")
 
 
 def test_scored_rows_keeps_every_row():
@@ -88,3 +88,19 @@ def test_items_from_texts_caseset_and_frames():
 def test_combined_text_skips_blank_fields():
     frame = pl.DataFrame({"a": ["x", None, " ", "p"], "b": ["y", "z", None, "  "]})
     assert combined_text(frame, ["a", "b"]).to_list() == ["x\n\ny", "z", "", "p"]
+
+
+def test_failures_of_a_scores_alone_a_run_alone_and_one_joined_frame():
+    results, scores = toy_run()
+    run = Run({"run_id": "r"}, results, cases=CASES)
+    expected = failures(results, scores, metric="em", cases=CASES)
+    assert failures(Scores(scores, run=run)).equals(expected)  # the Scores knows its run and cases
+    bare = failures(Scores(scores))  # scored from a bare table: its own rows, no outputs
+    assert bare.height == 8 and "output" not in bare.columns and bare["rationale"][0] == "why 0"
+    joined = scored_rows(results, scores, metric="em")
+    assert failures(joined, cases=CASES).equals(expected)
+    assert failures(joined.lazy(), cases=CASES).equals(expected)
+    with pytest.raises(ValueError, match=r"failures: no scores to find failures in: pass them"):
+        failures(run)
+    with pytest.raises(TypeError, match="failures: scores must be a score table .* or a Scores, got list"):
+        failures(results, [1, 2])

@@ -52,7 +52,7 @@ def test_frame_form(fitted):
         ("c4", "cluster:password-locked-error"),
         ("c6", "cluster:cluster-2"),
     ]
-    assert fitted.tags_frame([2]).rows() == [("c6", "cluster:cluster-2")]
+    assert fitted.tags_frame(clusters=[2]).rows() == [("c6", "cluster:cluster-2")]
 
 
 def test_tagging_twice_adds_the_tag_once_and_unknown_cases_raise(fitted):

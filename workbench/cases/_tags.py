@@ -40,8 +40,8 @@ class TagExpr:
     def _match(self, tags: frozenset[str]) -> bool:
         raise NotImplementedError
 
-    def to_polars(self, col: str = "tags", /) -> pl.Expr:
-        """A boolean polars expression over a ``List(Utf8)`` column (null lists select nothing)."""
+    def to_polars(self, col: str) -> pl.Expr:
+        """A boolean polars expression over the ``List(Utf8)`` column ``col`` (null lists select nothing)."""
         raise NotImplementedError
 
     def leaves(self) -> tuple[Tag | Glob, ...]:
@@ -61,7 +61,7 @@ class Tag(TagExpr):
     def _match(self, tags: frozenset[str]) -> bool:
         return self.name in tags
 
-    def to_polars(self, col: str = "tags", /) -> pl.Expr:
+    def to_polars(self, col: str) -> pl.Expr:
         import polars as pl
 
         return pl.col(col).list.contains(pl.lit(self.name, dtype=pl.Utf8)).fill_null(False)
@@ -84,7 +84,7 @@ class Glob(TagExpr):
     def _match(self, tags: frozenset[str]) -> bool:
         return any(t.startswith(self.prefix) for t in tags)
 
-    def to_polars(self, col: str = "tags", /) -> pl.Expr:
+    def to_polars(self, col: str) -> pl.Expr:
         import polars as pl
 
         if not self.prefix:
@@ -108,7 +108,7 @@ class Not(TagExpr):
     def _match(self, tags: frozenset[str]) -> bool:
         return not self.operand._match(tags)
 
-    def to_polars(self, col: str = "tags", /) -> pl.Expr:
+    def to_polars(self, col: str) -> pl.Expr:
         return ~self.operand.to_polars(col)
 
     def leaves(self) -> tuple[Tag | Glob, ...]:
@@ -128,7 +128,7 @@ class And(TagExpr):
     def _match(self, tags: frozenset[str]) -> bool:
         return all(op._match(tags) for op in self.operands)
 
-    def to_polars(self, col: str = "tags", /) -> pl.Expr:
+    def to_polars(self, col: str) -> pl.Expr:
         import polars as pl
 
         return pl.all_horizontal([op.to_polars(col) for op in self.operands])
@@ -149,7 +149,7 @@ class Or(TagExpr):
     def _match(self, tags: frozenset[str]) -> bool:
         return any(op._match(tags) for op in self.operands)
 
-    def to_polars(self, col: str = "tags", /) -> pl.Expr:
+    def to_polars(self, col: str) -> pl.Expr:
         import polars as pl
 
         return pl.any_horizontal([op.to_polars(col) for op in self.operands])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import polars as pl
 
+from workbench._html import note, report, table
 from workbench.cluster._describe import describe
 from workbench.cluster._fit import choose_k, hdbscan_labels, kmeans_labels
 from workbench.cluster._names import slug
@@ -19,9 +19,12 @@ from workbench.cluster._tags import tag_cases, tags_frame
 if TYPE_CHECKING:
     import altair as alt
 
+    from workbench.cluster._map import Projection
     from workbench.embed import Embedder
 
-METHODS = ("kmeans", "hdbscan")
+#: How the vectors are clustered.
+Method = Literal["kmeans", "hdbscan"]
+METHODS: tuple[Method, ...] = get_args(Method)
 
 
 class Clusterer:
@@ -48,6 +51,7 @@ class Clusterer:
         embedder: the Embedder to use (default: ``Embedder()``, the project's cache).
 
     Attributes:
+        table: the cluster table, ``clusters_`` (every result object's main table is ``.table``).
         items_: the clustered rows: ids, the fields, ``text``, ``cluster``, ``cluster_name``.
         embeddings_: the (n, d) matrix (kept, so :meth:`refit` never re-embeds).
         labels_: cluster of each row (0..k-1, largest cluster first).
@@ -71,7 +75,7 @@ class Clusterer:
         fields: str | Sequence[str] | None = None,
         *,
         n_clusters: int | None = None,
-        method: str = "kmeans",
+        method: Method = "kmeans",
         k_range: tuple[int, int] = (2, 12),
         seed: int = 0,
         by: str | None = "model",
@@ -106,7 +110,7 @@ class Clusterer:
         "embedder",
     )
 
-    def get_params(self, deep: bool = False) -> dict[str, Any]:
+    def get_params(self, *, deep: bool = False) -> dict[str, Any]:
         """The constructor parameters."""
         return {name: getattr(self, name) for name in self._PARAMS}
 
@@ -129,9 +133,11 @@ class Clusterer:
         """Embed and cluster ``data``; returns self.
 
         Args:
-            data: a list of strings, a polars/pandas frame (e.g. :func:`failures`), a CaseSet, or a
-                Run (all its result rows; pass ``cases`` for their input and reference).
-            cases: cases to join for ``input``/``reference`` when ``data`` lacks them.
+            data: a list of strings, a polars/pandas frame (e.g. :func:`failures`), a CaseSet, a
+                Run (all its result rows, with its cases' input and reference) or a Scores (all its
+                score rows, with its run's outputs).
+            cases: cases to join for ``input``/``reference`` when ``data`` lacks them (default:
+                the cases a Run or Scores knows).
             embeddings: precomputed vectors, one row per row of ``data`` (skips the Embedder).
 
         Raises:
@@ -261,16 +267,17 @@ class Clusterer:
         ids = self.items_.filter(pl.col("cluster") == c).get_column("case_id").to_list()
         return list(dict.fromkeys(ids))
 
-    def tag_cases(self, cases: Any, cluster: int | str, tag: str | None = None) -> Any:
+    def tag_cases(self, cases: Any, cluster: int | str, *, tag: str | None = None) -> Any:
         """A copy of ``cases`` with the cluster's tag added to its cases (CaseSet in, CaseSet out).
 
         A case is tagged when any of its rows (a model, a variant) is in the cluster. ``cases`` may
-        also be a frame with ``case_id`` and ``tags`` (a new frame is returned). The next
+        also be a Run or Scores that knows its cases (a CaseSet is returned), or a frame with
+        ``case_id`` and ``tags`` (a new frame is returned). The next
         ``summarize(scores, slices=[tag], cases=tagged)`` reports the cluster as a slice.
         """
         return tag_cases(cases, self.case_ids(cluster), tag or self.tag(cluster))
 
-    def tags_frame(self, clusters: Sequence[int | str] | None = None) -> pl.DataFrame:
+    def tags_frame(self, *, clusters: Sequence[int | str] | None = None) -> pl.DataFrame:
         """``case_id``, ``tag`` rows (one per case and cluster): the frame form of :meth:`tag_cases`."""
         self._check_fitted()
         chosen = range(self.n_clusters_) if clusters is None else [self.cluster_id(c) for c in clusters]
@@ -282,14 +289,14 @@ class Clusterer:
 
     # -- the map -----------------------------------------------------------------------------------
 
-    def points(self, method: str = "auto") -> pl.DataFrame:
+    def points(self, *, method: Projection = "auto") -> pl.DataFrame:
         """The items with 2-D coordinates ``x``, ``y`` and a text ``excerpt`` (cached per method)."""
         from workbench.cluster._map import excerpt, project_2d
 
         self._check_fitted()
         cache: dict[str, pl.DataFrame] = self.__dict__.setdefault("_points", {})
         if method not in cache:
-            xy, used = project_2d(self.embeddings_, method, self.seed)
+            xy, used = project_2d(self.embeddings_, method=method, seed=self.seed)
             ids = [c for c in ID_COLUMNS if c in self.items_.columns]
             cache[method] = self.items_.select(*ids, "cluster", "cluster_name").with_columns(
                 pl.Series("x", xy[:, 0]),
@@ -299,16 +306,16 @@ class Clusterer:
             )
         return cache[method]
 
-    def map(self, method: str = "auto", configure: bool = True) -> alt.Chart:
+    def map(self, *, method: Projection = "auto", configure: bool = True) -> alt.Chart:
         """The 2-D map as an Altair scatter (UMAP, or PCA for few items or ``method="pca"``)."""
         from workbench.cluster._map import map_chart
 
-        points = self.points(method)
+        points = self.points(method=method)
         used = points["projection"][0]
         title = f"{self.n_clusters_} clusters of {points.height} rows ({used.upper()})"
         return map_chart(points, title=title, configure=configure)
 
-    def map_widget(self, method: str = "auto") -> alt.JupyterChart:
+    def map_widget(self, *, method: Projection = "auto") -> alt.JupyterChart:
         """The map as an ``alt.JupyterChart`` whose ``selections`` can be observed (offline Vega)."""
         import altair as alt
 
@@ -318,10 +325,10 @@ class Clusterer:
                 alt.JupyterChart.enable_offline()
             except Exception as e:  # noqa: BLE001 - the chart still works where a CDN is reachable
                 warnings.warn(f"JupyterChart offline mode unavailable ({e})", UserWarning, stacklevel=2)
-            widgets[method] = alt.JupyterChart(self.map(method))
+            widgets[method] = alt.JupyterChart(self.map(method=method))
         return widgets[method]
 
-    def link(self, browser: Any, method: str = "auto") -> alt.JupyterChart:
+    def link(self, browser: Any, *, method: Projection = "auto") -> alt.JupyterChart:
         """Filter ``browser`` (a CaseBrowser) to the cases selected on the map; returns the map widget.
 
         Clicking a point (shift-click for several) or dragging a rectangle sets ``browser.case_ids``;
@@ -333,21 +340,33 @@ class Clusterer:
             raise TypeError(
                 f"link() takes a CaseBrowser with a case_ids filter, got {type(browser).__name__}"
             )
-        widget = self.map_widget(method)
-        link_widget(widget, browser, self.points(method))
+        widget = self.map_widget(method=method)
+        link_widget(widget, browser, self.points(method=method))
         return widget
 
     # -- display -----------------------------------------------------------------------------------
 
+    @property
+    def table(self) -> pl.DataFrame:
+        """The cluster table (:attr:`clusters_`): one row per cluster."""
+        self._check_fitted()
+        return self.clusters_
+
+    def to_pandas(self) -> Any:
+        return self.table.to_pandas()
+
+    def summary(self) -> pl.DataFrame:
+        """One row per cluster: ``cluster``, ``name``, ``size``, ``share`` and the shares per ``by``."""
+        return self.table.drop("terms", "examples", "example_ids")
+
     def _repr_html_(self) -> str:
         if not hasattr(self, "clusters_"):
-            return f"<pre>{html.escape(repr(self))}</pre>"
+            return report(repr(self), [note("not fitted yet: call fit()")])
         head = (
-            f"<p><b>{self.n_clusters_} clusters</b> of {len(self.labels_)} rows "
-            f"({html.escape('/'.join(self.fields_))}){_dropped_note(self.dropped_.height)}</p>"
+            f"{self.n_clusters_} clusters of {len(self.labels_)} rows "
+            f"({'/'.join(self.fields_)}){_dropped_note(self.dropped_.height)}"
         )
-        cols = [c for c in self.clusters_.columns if c not in ("examples", "example_ids", "terms")]
-        return head + self.clusters_.select(cols)._repr_html_()
+        return report(f"{self.n_clusters_} clusters", [note(head), table(self.summary())])
 
 
 def _dropped_note(n: int) -> str:

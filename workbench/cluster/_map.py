@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import polars as pl
@@ -16,14 +16,18 @@ if TYPE_CHECKING:
 
 #: Below this many items UMAP's neighbour graph is too thin to mean anything: PCA is used instead.
 MIN_UMAP_ITEMS = 16
-METHODS = ("auto", "umap", "pca")
+#: How the map's 2-D coordinates are made.
+Projection = Literal["auto", "umap", "pca"]
+METHODS: tuple[Projection, ...] = get_args(Projection)
 #: Characters of text shown in a point's tooltip.
 EXCERPT_CHARS = 160
 POINT = "pick"  # the click selection (case ids)
 BRUSH = "brush"  # the drag selection (a rectangle of the map)
 
 
-def project_2d(embeddings: np.ndarray, method: str = "auto", seed: int = 0) -> tuple[np.ndarray, str]:
+def project_2d(
+    embeddings: np.ndarray, *, method: Projection = "auto", seed: int = 0
+) -> tuple[np.ndarray, str]:
     """2-D coordinates of the rows of ``embeddings`` and the method used ("umap" or "pca").
 
     ``auto`` uses UMAP (cosine metric, ``random_state=seed``, so the layout is reproducible) from
@@ -64,13 +68,13 @@ def project_2d(embeddings: np.ndarray, method: str = "auto", seed: int = 0) -> t
     return np.asarray(xy, dtype=np.float64), "umap"
 
 
-def excerpt(text: str | None, width: int = EXCERPT_CHARS) -> str:
+def excerpt(text: str | None, *, width: int = EXCERPT_CHARS) -> str:
     """One line of at most ``width`` characters (whitespace collapsed, ``…`` when cut)."""
     flat = " ".join((text or "").split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def map_chart(points: pl.DataFrame, title: str = "Failure clusters", configure: bool = True) -> alt.Chart:
+def map_chart(points: pl.DataFrame, *, title: str = "Failure clusters", configure: bool = True) -> alt.Chart:
     """The scatter of ``points`` (``x``, ``y``, ``cluster``, ``cluster_name``, ``case_id``, ``excerpt``...).
 
     Colour is the cluster; the tooltip shows the case id, model, variant, cluster and an excerpt.

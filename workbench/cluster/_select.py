@@ -8,48 +8,22 @@ from typing import Any
 
 import polars as pl
 
-from workbench._frames import polars_frame
 from workbench._schema import RESULT_KEY
+from workbench._table import as_table, cases_of, kind_of, require_columns, run_of
 from workbench.stats._common import one_metric
 
 #: The columns that identify a result row; the ones present are kept with every item.
 ID_COLUMNS = ("case_id", "model", "variant", "sample")
 
 
-def as_polars(data: Any, name: str) -> pl.DataFrame:
-    """A polars DataFrame from polars/pandas, a Run/Scores/CaseSet (``to_polars``) or a LazyFrame."""
-    frame = polars_frame(data)
-    if frame is not None:
-        return frame
-    if hasattr(data, "to_polars"):
-        frame = data.to_polars()
-        if isinstance(frame, pl.DataFrame):
-            return frame
-    raise TypeError(
-        f"{name} must be a polars or pandas DataFrame (or a Run/Scores), got {type(data).__name__}"
-    )
-
-
-def case_texts(cases: Any) -> pl.DataFrame:
-    """``case_id``, ``input`` (chat turns as ``role: content`` lines) and ``reference`` of the cases."""
-    if hasattr(cases, "ids") and hasattr(cases, "__iter__") and hasattr(cases, "to_polars"):  # a CaseSet
-        rows = [
-            {
-                "case_id": case.id,
-                "input": case.input
-                if isinstance(case.input, str)
-                else "\n".join(f"{m['role']}: {m['content']}" for m in case.messages()),
-                "reference": case.reference,
-            }
-            for case in cases
-        ]
-        schema = {"case_id": pl.Utf8, "input": pl.Utf8, "reference": pl.Utf8}
-        return pl.DataFrame(rows, schema=schema)
-    frame = as_polars(cases, "cases")
+def case_texts(cases: Any, func: str = "failures") -> pl.DataFrame:
+    """``case_id``, ``input`` (chat turns as ``role: content`` lines) and ``reference`` of the cases
+    (a CaseSet, a Run or Scores that knows its cases, or a cases table)."""
+    known = cases_of(cases)
+    frame = as_table(known if known is not None else cases, want="cases", param="cases", func=func)
     if "case_id" not in frame.columns and "id" in frame.columns:
         frame = frame.rename({"id": "case_id"})
-    if "case_id" not in frame.columns:
-        raise ValueError(f"cases has no 'case_id' column; columns: {', '.join(frame.columns)}")
+    require_columns(frame, ["case_id"], param="cases", func=func, expected="one row per case")
     out = frame.select(
         pl.col("case_id").cast(pl.Utf8),
         (pl.col("input") if "input" in frame.columns else pl.lit(None)).cast(pl.Utf8).alias("input"),
@@ -76,35 +50,63 @@ def _chat_text(text: str | None) -> str | None:
         return text
 
 
+def _sources(data: Any, scores: Any, func: str) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """The results and scores tables of ``(data, scores)``: a Run (or results table) and its scores,
+    a Scores alone (its run's results), or one frame that already holds the scores."""
+    if scores is None and kind_of(data) == "scores":
+        results = as_table(data, want="results", param="data", func=func) if run_of(data) else None
+        return results, as_table(data, want="scores", param="data", func=func)
+    if scores is None:
+        return as_table(data, want="results", param="data", func=func), None
+    return (
+        as_table(data, want="results", param="data", func=func),
+        as_table(scores, want="scores", param="scores", func=func),
+    )
+
+
 def scored_rows(
-    results: Any, scores: Any = None, *, metric: str | None = None, cases: Any = None
+    data: Any, scores: Any = None, *, metric: str | None = None, cases: Any = None
 ) -> pl.DataFrame:
     """Result rows joined with one metric's score and the cases' input and reference.
 
+    ``data`` is a Run or a results table, with ``scores`` a Scores or score table; or a Scores
+    alone, when it knows its run; or, without ``scores``, a table that already holds the scores
+    (a ``value`` or ``passed`` column), or a Run or results table alone (no score columns then).
     Columns: the result key (``run_id``, ``case_id``, ``model``, ``variant``, ``sample``), ``input``,
     ``output``, ``reference``, ``metric``, ``value``, ``passed``, ``rationale``, ``label``,
-    ``error_type``, ``error`` (those present). ``cases`` defaults to the ``cases`` of a ``Scores``.
+    ``error_type``, ``error`` (those present). ``cases`` defaults to the cases a Run or Scores knows.
     """
-    res = as_polars(results.results if hasattr(results, "results") else results, "results")
-    if "case_id" not in res.columns:
-        raise ValueError(f"results has no 'case_id' column; columns: {', '.join(res.columns)}")
-    if cases is None and scores is not None:
-        cases = getattr(scores, "cases", None)
-    res_cols = [
-        c for c in (*RESULT_KEY, "output", "error_type", "error", "finish_reason") if c in res.columns
-    ]
-    rows = res.select(res_cols)
-    if scores is not None:
-        table = as_polars(scores.table if hasattr(scores, "table") else scores, "scores")
-        table = table.filter(pl.col("metric") == pick_metric(table, metric))
-        keys = [c for c in RESULT_KEY if c in table.columns and c in rows.columns]
-        wanted = ["metric", "value", "passed", "rationale", "label"]
-        score_cols = keys + [c for c in wanted if c in table.columns]
-        table = table.select(score_cols)
-        rows = rows.join(table, on=keys, how="inner", nulls_equal=True)
-    if cases is not None:
+    return _scored_rows(data, scores, metric=metric, cases=cases, func="scored_rows")
+
+
+def _scored_rows(data: Any, scores: Any, *, metric: str | None, cases: Any, func: str) -> pl.DataFrame:
+    cases = cases_of(data, scores, cases=cases)
+    res, table = _sources(data, scores, func)
+    if res is None:  # a Scores of a bare table: its rows are all there is
+        res = table
+    assert res is not None
+    require_columns(res, ["case_id"], param="data", func=func, expected="one row per result")
+    if table is None and {"value", "passed"} & set(res.columns):
+        table = res  # one table that already holds the scores
+    if table is not None:
+        joined = table is not res
+        if "metric" in table.columns:
+            table = table.filter(pl.col("metric") == pick_metric(table, metric))
+        if joined:
+            keys = [c for c in RESULT_KEY if c in table.columns and c in res.columns]
+            wanted = ["metric", "value", "passed", "rationale", "label"]
+            score_cols = keys + [c for c in wanted if c in table.columns]
+            res_cols = [
+                c for c in (*RESULT_KEY, "output", "error_type", "error", "finish_reason") if c in res.columns
+            ]
+            rows = res.select(res_cols).join(table.select(score_cols), on=keys, how="inner", nulls_equal=True)
+        else:
+            rows = table
+    else:
+        rows = res
+    if cases is not None and "input" not in rows.columns:
         rows = rows.with_columns(pl.col("case_id").cast(pl.Utf8)).join(
-            case_texts(cases), on="case_id", how="left"
+            case_texts(cases, func), on="case_id", how="left"
         )
     order = [c for c in (*RESULT_KEY, "input", "output", "reference") if c in rows.columns]
     return rows.select(*order, *[c for c in rows.columns if c not in order])
@@ -116,10 +118,10 @@ def pick_metric(table: pl.DataFrame, metric: str | None) -> str:
 
 
 def failures(
-    results: Any,
-    scores: Any,
-    metric: str | None = None,
+    data: Any,
+    scores: Any = None,
     *,
+    metric: str | None = None,
     threshold: float | None = None,
     cases: Any = None,
 ) -> pl.DataFrame:
@@ -129,11 +131,13 @@ def failures(
     below the threshold. Rows the scorer could not score (null value) are not failures.
 
     Args:
-        results: a Run or its results frame.
-        scores: a Scores object or a scores frame.
-        metric: the metric; may be omitted when ``scores`` holds one metric.
+        data: a Run (or its results table) with ``scores``; or a Scores alone (it knows its run);
+            or one table that already holds the scores (``passed``/``value``, and ``output``...).
+        scores: a Scores or a score table, when ``data`` is the results.
+        metric: the metric; may be omitted when the scores hold one metric.
         threshold: fail rows whose value is below it (instead of ``passed == False``).
-        cases: a CaseSet or cases frame for ``input`` and ``reference`` (default: ``scores.cases``).
+        cases: a CaseSet or cases table for ``input`` and ``reference`` (default: the cases the
+            Run or Scores knows).
 
     Returns:
         A polars DataFrame: ``run_id``, ``case_id``, ``model``, ``variant``, ``sample``, ``input``,
@@ -148,11 +152,17 @@ def failures(
         >>> failures(res, sc).select("case_id", "output").rows()
         [('b', 'five')]
     """
-    rows = scored_rows(results, scores, metric=metric, cases=cases)
+    rows = _scored_rows(data, scores, metric=metric, cases=cases, func="failures")
     if threshold is not None:
         if isinstance(threshold, bool) or not isinstance(threshold, int | float):
             raise TypeError(f"failures(threshold=...) must be a number, got {threshold!r}")
+        require_columns(rows, ["value"], param="data", func="failures", expected="scores with a value column")
         return rows.filter(pl.col("value").fill_nan(None) < threshold)
+    if "passed" not in rows.columns and "value" not in rows.columns:
+        raise ValueError(
+            "failures: no scores to find failures in: pass them (failures(run, scores)), or a Scores "
+            f"that knows its run (failures(scores)); columns present: {', '.join(rows.columns)}"
+        )
     if "passed" not in rows.columns or rows.get_column("passed").is_null().all():
         name = rows.get_column("metric")[0] if rows.height and "metric" in rows.columns else metric
         raise ValueError(
@@ -165,13 +175,17 @@ def failures(
 def items_frame(data: Any, fields: Sequence[str] | None, cases: Any = None) -> tuple[pl.DataFrame, list[str]]:
     """Normalise what to cluster into a frame with ``case_id`` (an id per row) and the text fields.
 
-    ``data`` is a list of strings, a polars/pandas frame, a CaseSet, or a Run (every result row,
-    joined with ``cases``). Returns the frame and the fields used (defaults: ``text`` for a list,
-    ``input`` for a CaseSet, ``output`` for a Run, else the first of text/output/input present).
+    ``data`` is a list of strings, a polars/pandas frame, a CaseSet, a Run (every result row, with
+    the input and reference of its cases) or a Scores (every score row, with its run's outputs).
+    ``cases`` defaults to the cases a Run or Scores knows. Returns the frame and the fields used
+    (defaults: ``text`` for a list, ``input`` for a CaseSet, ``output`` for a Run, else the first of
+    text/output/input present).
     """
+    func = "Clusterer.fit"
+    kind = kind_of(data)
     if isinstance(data, str):
         raise TypeError(
-            "fit() takes a list of texts, a frame, a CaseSet or a Run; wrap a single text in a list"
+            "fit() takes a list of texts, a frame, a CaseSet, a Run or a Scores; wrap a single text in a list"
         )
     if isinstance(data, list | tuple):
         bad = [i for i, t in enumerate(data) if not isinstance(t, str)]
@@ -179,17 +193,24 @@ def items_frame(data: Any, fields: Sequence[str] | None, cases: Any = None) -> t
             raise TypeError(f"text {bad[0]} is {type(data[bad[0]]).__name__}, expected str")
         frame = pl.DataFrame({"case_id": [str(i) for i in range(len(data))], "text": list(data)})
         frame = frame.with_columns(pl.col("text").cast(pl.Utf8))
-    elif hasattr(data, "ids") and hasattr(data, "slice"):  # CaseSet
-        frame = case_texts(data)
+    elif kind == "cases":
+        frame = case_texts(data, func)
         fields = fields or ["input"]
-    elif hasattr(data, "results") and hasattr(data, "config"):  # Run
-        frame = scored_rows(data, None, cases=cases)
+    elif kind == "run":
+        frame = _scored_rows(data, None, metric=None, cases=cases, func=func)
         fields = fields or ["output"]
     else:
-        frame = as_polars(data, "data")
+        frame = as_table(data, param="data", func=func)
+        run = run_of(data)
+        if run is not None and "output" not in frame.columns:  # a Scores: its run's outputs
+            results = as_table(run, want="results")
+            keys = [c for c in RESULT_KEY if c in frame.columns and c in results.columns]
+            extra = [c for c in ("output", "error_type", "error") if c in results.columns]
+            frame = frame.join(results.select(*keys, *extra), on=keys, how="left", nulls_equal=True)
+        cases = cases_of(data, cases=cases)
         if cases is not None and "case_id" in frame.columns and "input" not in frame.columns:
             frame = frame.with_columns(pl.col("case_id").cast(pl.Utf8)).join(
-                case_texts(cases), on="case_id", how="left"
+                case_texts(cases, func), on="case_id", how="left"
             )
     if "case_id" not in frame.columns:
         frame = frame.with_row_index("case_id").with_columns(pl.col("case_id").cast(pl.Utf8))

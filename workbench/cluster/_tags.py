@@ -8,14 +8,19 @@ from typing import Any
 
 import polars as pl
 
+from workbench._table import as_table, cases_of
+
 
 def tag_cases(cases: Any, case_ids: Sequence[str], tag: str) -> Any:
-    """``cases`` with ``tag`` added to the listed cases: a new CaseSet, or a new frame for a frame.
+    """``cases`` with ``tag`` added to the listed cases: a new CaseSet (for a CaseSet, or a Run or
+    Scores that knows its cases), or a new frame for a frame (polars or pandas).
 
     Ids that are not among the cases raise a ValueError (the clusters came from other cases).
     """
     from workbench.cases import CaseSet
 
+    known = cases_of(cases)  # a Run or Scores: the CaseSet it knows
+    cases = known if known is not None else cases
     wanted = set(case_ids)
     if isinstance(cases, CaseSet):
         unknown = sorted(wanted - set(cases.ids))
@@ -29,11 +34,7 @@ def tag_cases(cases: Any, case_ids: Sequence[str], tag: str) -> Any:
             for c in cases
         ]
         return CaseSet(new, source=cases.source)
-    from workbench.cluster._select import as_polars
-
-    frame = as_polars(cases, "cases")
-    if "case_id" not in frame.columns:
-        raise ValueError(f"cases has no 'case_id' column; columns: {', '.join(frame.columns)}")
+    frame = as_table(cases, want="cases", param="cases", func="tag_cases", columns=["case_id"])
     if "tags" not in frame.columns:
         frame = frame.with_columns(pl.lit([], dtype=pl.List(pl.Utf8)).alias("tags"))
     unknown = sorted(wanted - set(frame.get_column("case_id").cast(pl.Utf8).to_list()))
