@@ -282,3 +282,20 @@ def test_parallel_workers_give_the_same_rows_and_share_the_cache(server, tmp_pat
     # the workers committed their successes to the one cache: only the failures are called again
     assert server.stats()["requests"] == n_err
     assert int(serial.results["cached"].sum()) == 30 - n_err
+
+
+def test_filter_slice_and_head_give_new_runs_that_keep_the_cases(server, tmp_path):
+    from workbench.cases import CaseSet
+
+    cases = CaseSet.from_records(
+        [{"id": f"c{i}", "input": f"q{i}", "tags": ["even" if i % 2 == 0 else "odd"]} for i in range(6)]
+    )
+    r = run(cases, [fake_model(server)], tmp_path, prompts=[wb.Prompt("a"), wb.Prompt("b", "B {input}")])
+    even = r.slice("even")
+    assert sorted(even.results["case_id"].unique()) == ["c0", "c2", "c4"]
+    assert list(even.cases.ids) == ["c0", "c2", "c4"] and even.id == r.id and even.store is r.store
+    only_b = r.filter(variant="b")
+    assert only_b.results["variant"].unique().to_list() == ["b"] and only_b.cases is r.cases
+    assert len(r.head(2)) == 2 and len(r) == 12  # the original is unchanged
+    scored = wb.score(even, [wb.contains(any_of=["echo"])], save=False)
+    assert scored.cases is even.cases and scored.table.height == 6

@@ -124,6 +124,33 @@ class Run:
 
     overview = summary  # the name the notebooks knew first
 
+    # -- builders: a new Run over some of the rows (the original is unchanged) ----------------
+
+    def filter(self, *predicates: pl.Expr, **equals: Any) -> Run:
+        """The result rows matching polars predicates and ``column=value`` constraints, as a Run
+        that keeps this one's configuration, store and cases.
+
+        Example:
+            >>> greedy = run.filter(model="smol-t0", variant="support")       # doctest: +SKIP
+            >>> wb.score(greedy.head(3), [wb.judge(rubric)])                  # doctest: +SKIP
+        """
+        return self._derive(self.results.filter(*predicates, **equals), self.cases)
+
+    def slice(self, tag_expr: str) -> Run:
+        """The rows of the cases a tag expression selects (see :meth:`CaseSet.slice`); the new
+        Run's cases are that slice."""
+        if self.cases is None:
+            raise ValueError(f"run {self.id} does not know its cases: slice its results by case_id instead")
+        part = self.cases.slice(tag_expr)
+        return self._derive(self.results.filter(pl.col("case_id").is_in(part.ids)), part)
+
+    def head(self, n: int = 5, /) -> Run:
+        """The first ``n`` result rows as a Run (e.g. to try a costly judge on a few)."""
+        return self._derive(self.results.head(n), self.cases)
+
+    def _derive(self, results: pl.DataFrame, cases: CaseSet | None) -> Run:
+        return Run(self.config, results, store=self.store, cases=cases)
+
     def __repr__(self) -> str:
         n_err = self.errors.height
         return f"<Run {self.id} {self.status}: {len(self)} rows, {n_err} errors, {int(self.results['cached'].sum() or 0)} cached>"

@@ -47,7 +47,7 @@ def tag_filter(expr: str | pl.Expr) -> pl.Expr:
         raise ImportError(
             f"slice {expr!r}: tag expressions with operators need workbench.cases.parse_tag_expr ({err})"
         ) from err
-    return parse_tag_expr(expr).to_polars(col="tags")
+    return parse_tag_expr(expr).to_polars("tags")
 
 
 def _named_exprs(slices: Sequence[str | pl.Expr] | Mapping[str, str | pl.Expr]) -> list[tuple[str, Any]]:
