@@ -16,7 +16,7 @@ def test_cache_round_trip(tmp_path):
     got = cache.get([b"k", b"other"])
     assert list(got) == [b"k"] and got[b"k"].dtype == np.float32
     np.testing.assert_array_equal(got[b"k"], vec)
-    assert cache.clear("another-model") == 0 and cache.clear("m") == 1 and len(cache) == 0
+    assert cache.clear(model_id="another-model") == 0 and cache.clear(model_id="m") == 1 and len(cache) == 0
 
 
 def test_keys_depend_on_model_and_text():

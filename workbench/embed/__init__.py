@@ -8,10 +8,11 @@ torch and sentence-transformers load on the first :meth:`Embedder.encode` that n
 
 from workbench.embed._cache import EmbeddingCache, text_key
 from workbench.embed._embedder import DEFAULT_MODEL, Embedder, default_model_path, load_model
-from workbench.embed._onnx import BACKENDS, onnx_cache_dir
+from workbench.embed._onnx import BACKENDS, Backend, onnx_cache_dir
 
 __all__ = [
     "BACKENDS",
+    "Backend",
     "DEFAULT_MODEL",
     "Embedder",
     "EmbeddingCache",

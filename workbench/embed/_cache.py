@@ -82,7 +82,7 @@ class EmbeddingCache:
         with closing(self._connect()) as conn:
             return int(conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
 
-    def clear(self, model_id: str | None = None) -> int:
+    def clear(self, *, model_id: str | None = None) -> int:
         """Delete the vectors of one model (all models by default); returns how many were deleted."""
         if not self.path.exists():
             return 0

