@@ -12,7 +12,7 @@ quality is stored in ``true_quality``.
 Three raters grade every response for ``helpfulness`` on 1..5 (rater-3 only about 70% of them) with
 realistic disagreement: rater-1 is lenient, rater-2 strict, the noise is larger for middling
 quality, and now and then a rater disagrees outright. Each rater also states a preference (a, b or
-tie) per case. ``tests/calibrate/test_data.py`` measures the human-human Krippendorff alpha.
+tie) per case. ``tests/calibration/test_data.py`` measures the human-human Krippendorff alpha.
 
 Usage::
 

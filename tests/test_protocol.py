@@ -51,9 +51,9 @@ TABLE_PARAMS = {
 #: table-taking callables that are not user entry points (result constructors, store internals,
 #: the runner, which takes cases through load_cases' own rules and is tested there)
 NOT_ENTRY_POINTS = {
-    "calibrate.Calibration",
-    "calibrate.JudgeComparison",
-    "calibrate.PairwiseCalibration",
+    "calibration.Calibration",
+    "calibration.JudgeComparison",
+    "calibration.PairwiseCalibration",
     "cases.CaseSet",
     "cluster.class_tfidf",
     "golden.Deduped",
@@ -74,7 +74,7 @@ NOT_ENTRY_POINTS = {
     "cluster.tag_cases",
     "cluster.Clusterer.tag_cases",
     "widgets.Annotator",
-    "calibrate.compare_judges",
+    "calibration.compare_judges",
 }
 
 
@@ -117,6 +117,8 @@ class World:
     labels: pl.DataFrame
     judge: pl.DataFrame
     traffic: pl.DataFrame
+    judge_model: Any
+    project: Any
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +186,7 @@ def world(fake_server_session, tmp_path_factory) -> World:
             "intent": [["refund", "billing"][i % 2] for i in range(40)],
         }
     )
-    return World(cases, run, scores, pairwise, labels, judge, traffic)
+    return World(cases, run, scores, pairwise, labels, judge, traffic, model, project)
 
 
 # -- the calls ----------------------------------------------------------------------------------
@@ -239,7 +241,7 @@ CALLS: dict[str, Call] = {
     ),
     "metrics.pairwise_judge": Call(
         "results",
-        lambda d, w, c: inspect.signature(wb.pairwise_judge).bind(d, "m1", "m2"),
+        lambda d, w, c: wb.pairwise_judge(d, "m1", "m2", cases=c, model=w.judge_model, project=w.project),
         ("polars", "lazy", "pandas", "run"),
     ),
     # charts
@@ -274,6 +276,59 @@ CALLS: dict[str, Call] = {
     "charts.win_rate_matrix": Call("pairwise", lambda d, w, c: wb.charts.win_rate_matrix(d)),
     "charts.win_rate_cells": Call("pairwise", lambda d, w, c: wb.charts.win_rate_cells(d)),
     "charts.bt_ratings": Call("ratings", lambda d, w, c: wb.charts.bt_ratings(d)),
+    # agreement: one model's labels, so each (case, rater) is one item
+    "agreement.percent_agreement": Call(
+        "labels", lambda d, w, c: wb.agreement.percent_agreement(d, n_resamples=50)
+    ),
+    "agreement.cohen_kappa": Call(
+        "labels",
+        lambda d, w, c: wb.agreement.cohen_kappa(d, raters=["ana", "ben"], weights="linear", n_resamples=50),
+    ),
+    "agreement.fleiss_kappa": Call("labels", lambda d, w, c: wb.agreement.fleiss_kappa(d, n_resamples=50)),
+    "agreement.krippendorff_alpha": Call(
+        "labels", lambda d, w, c: wb.agreement.krippendorff_alpha(d, n_resamples=50)
+    ),
+    "agreement.agreement_table": Call("labels", lambda d, w, c: wb.agreement_table(d, n_resamples=50)),
+    "agreement.pairwise_kappa": Call("labels", lambda d, w, c: wb.agreement.pairwise_kappa(d)),
+    # calibrate
+    "calibration.calibrate": Call(
+        "scores",
+        lambda d, w, c: wb.calibrate(
+            d, w.labels, metric="token_f1", cases=c, results=None if c is None else w.run, n_resamples=50
+        ),
+        ("polars", "lazy", "pandas", "scores"),
+    ),
+    "calibration.calibrate_pairwise": Call(
+        "both_orders", lambda d, w, c: wb.calibration.calibrate_pairwise(d, _pair_votes(w), n_resamples=50)
+    ),
+    "calibration.position_bias": Call("both_orders", lambda d, w, c: wb.calibration.position_bias(d)),
+    "calibration.self_preference": Call(
+        "judge", lambda d, w, c: wb.calibration.self_preference(d, w.labels, judge_model="m1", n_resamples=50)
+    ),
+    "calibration.verbosity_bias": Call(
+        "scores",
+        lambda d, w, c: wb.calibration.verbosity_bias(d, None if c is None else w.run, metric="token_f1"),
+        ("polars", "lazy", "pandas", "scores"),
+    ),
+    # labels
+    "labels.queue_sample": Call(
+        "results", lambda d, w, c: wb.queue_sample(d, 8), ("polars", "lazy", "pandas", "run")
+    ),
+    "labels.queue_slice": Call(
+        "results",
+        lambda d, w, c: wb.labels.queue_slice(d, "hard and intent:refund", cases=c),
+        ("polars", "lazy", "pandas", "run"),
+    ),
+    "labels.queue_pairs": Call(
+        "results",
+        lambda d, w, c: wb.labels.queue_pairs(d, "m1/plain", "m2/plain", n=5),
+        ("polars", "lazy", "pandas", "run"),
+    ),
+    "labels.queue_disagreements": Call(
+        "scores",
+        lambda d, w, c: wb.labels.queue_disagreements(d, "exact_match", "token_f1"),
+        ("polars", "lazy", "pandas", "scores"),
+    ),
     # widgets
     "widgets.CaseBrowser": Call(
         "cases",
@@ -289,12 +344,29 @@ CALLS: dict[str, Call] = {
     ),
 }
 
+
+def _pair_votes(w: World) -> pl.DataFrame:
+    """Human pairwise votes on the pairs of ``w.pairwise``."""
+    return w.pairwise.select(
+        "case_id",
+        pl.lit("m1/plain").alias("model_a"),
+        pl.lit("m2/plain").alias("model_b"),
+        pl.col("winner").alias("label"),
+        pl.lit("ana").alias("rater"),
+        pl.lit("helpful").alias("criterion"),
+    )
+
+
 FRAMES: dict[str, Callable[[World], pl.DataFrame]] = {
     "results": lambda w: w.run.results,
     "scores": lambda w: w.scores.table,
     "cases": lambda w: w.cases.to_polars(),
     "pairwise": lambda w: w.pairwise,
-    "labels": lambda w: w.labels,
+    "labels": lambda w: w.labels.filter(pl.col("model") == "m1"),
+    "both_orders": lambda w: w.pairwise.with_columns(
+        pl.col("winner").alias("verdict_ab"),
+        pl.when(pl.col("consistent")).then(pl.col("winner")).otherwise(pl.lit("tie")).alias("verdict_ba"),
+    ),
     "judge": lambda w: w.judge,
     "traffic": lambda w: w.traffic,
     "points": lambda w: pl.DataFrame(
@@ -319,8 +391,6 @@ def _form(form: str, want: str, w: World) -> Any:
 def _comparable(result: Any) -> Any:
     if isinstance(result, pl.DataFrame):
         return result
-    if isinstance(result, inspect.BoundArguments):
-        return "bound"
     table = getattr(result, "table", None)
     if isinstance(table, pl.DataFrame):
         return table

@@ -6,9 +6,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from tests.calibrate._toy import human_labels, judge_scores, pairwise_labels, results
-from tests.calibrate.test_pairwise import judge_table
-from workbench.calibrate import position_bias, self_preference, verbosity_bias
+from tests.calibration._toy import human_labels, judge_scores, pairwise_labels, results
+from tests.calibration.test_pairwise import judge_table
+from workbench.calibration import position_bias, self_preference, verbosity_bias
 
 
 def test_position_bias_exact() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tests.calibrate._toy import human_labels, judge_scores, results
-from workbench.calibrate import Calibration, calibrate
+from tests.calibration._toy import human_labels, judge_scores, results
+from workbench.calibration import Calibration, calibrate
 
 # six outputs, two raters who agree, a third who rates only some of them
 PANEL = {
@@ -253,7 +253,7 @@ def test_level_is_documented_the_same_way() -> None:
     import re
 
     from workbench.agreement._frame import LEVEL_DOC
-    from workbench.calibrate import compare_judges
+    from workbench.calibration import compare_judges
 
     for fn in (calibrate, compare_judges):
         assert LEVEL_DOC in re.sub(r"\s+", " ", fn.__doc__ or "")

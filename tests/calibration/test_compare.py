@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.calibrate._toy import human_labels, judge_scores
-from tests.calibrate.test_calibrate import CONSENSUS, PANEL
-from tests.calibrate.test_pairwise import human_table, judge_table
-from workbench.calibrate import Calibration, compare_judges
+from tests.calibration._toy import human_labels, judge_scores
+from tests.calibration.test_calibrate import CONSENSUS, PANEL
+from tests.calibration.test_pairwise import human_table, judge_table
+from workbench.calibration import Calibration, compare_judges
 
 
 def test_the_better_version_ranks_first() -> None:

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from workbench.agreement import krippendorff_alpha
-from workbench.calibrate import calibrate, calibrate_pairwise, load_candidate_responses, load_human_labels
+from workbench.calibration import calibrate, calibrate_pairwise, load_candidate_responses, load_human_labels
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 LABELS = DATA / "human_labels.csv"

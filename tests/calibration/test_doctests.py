@@ -7,7 +7,7 @@ from types import ModuleType
 
 import pytest
 
-from workbench.calibrate import _align, _bias
+from workbench.calibration import _align, _bias
 
 
 @pytest.mark.parametrize("module", [_align, _bias])

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from workbench._schema import LABEL_COLUMNS, polars_schema
-from workbench.calibrate import LabelFileError, load_candidate_responses, load_human_labels
+from workbench.calibration import LabelFileError, load_candidate_responses, load_human_labels
 
 GOOD = {
     "run_id": "", "case_id": "c1", "kind": "single", "model": "m1", "variant": "default", "sample": "0",

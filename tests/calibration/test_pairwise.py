@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tests.calibrate._toy import pairwise_labels
-from workbench.calibrate import calibrate_pairwise
+from tests.calibration._toy import pairwise_labels
+from workbench.calibration import calibrate_pairwise
 
 A, B = "assistant-a/default", "assistant-b/default"
 # case: (verdict with a shown first, verdict with b shown first) -> winner (inconsistent -> tie)

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import workbench as wb
-from workbench.calibrate import position_bias
+from workbench.calibration import position_bias
 from workbench.cases import load_cases
 from workbench.metrics._judge import Rubric, SelfJudgeWarning
 from workbench.metrics._pairwise import PAIRWISE_SCHEMA, pairwise_judge
@@ -75,7 +75,7 @@ def test_both_orders_and_flips(server, judge_model, tmp_path):
 
 
 def test_position_bias_on_the_scripted_table(server, judge_model, tmp_path):
-    # position_consistency is merged into workbench.calibrate.position_bias (same figures)
+    # position_consistency is merged into workbench.calibration.position_bias (same figures)
     table = pairwise_judge(scripted_pair(), "m1", "m2", cases=CASES, model=judge_model, project=tmp_path)
     # single-order verdicts: c1 a,a  c2 a,b  c3 b,b  c5 tie,tie -> first shown wins in c1-ab, c2-ab,
     # c2-ba, c3-ba = 4 of 6 decisive verdicts; c4 has no verdict in either order and is left out

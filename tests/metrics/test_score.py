@@ -38,9 +38,9 @@ def results_frame(outputs, error_types=None, **extra) -> pl.DataFrame:
 
 CASES = CaseSet(
     [
-        Case("c0", "Capital of France?", "Paris", tags=["geo", "easy"], metadata={"tier": "free"}),
-        Case("c1", "Capital of Italy?", "Rome", tags=["geo"], metadata={"tier": "pro"}),
-        Case("c2", "2+2?", "4", tags=["math"], metadata={"tier": "pro"}),
+        Case("c0", "Capital of France?", reference="Paris", tags=["geo", "easy"], metadata={"tier": "free"}),
+        Case("c1", "Capital of Italy?", reference="Rome", tags=["geo"], metadata={"tier": "pro"}),
+        Case("c2", "2+2?", reference="4", tags=["math"], metadata={"tier": "pro"}),
     ]
 )
 

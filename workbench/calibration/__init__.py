@@ -1,6 +1,6 @@
 """Judge calibration: how far an LLM judge agrees with a human panel, and how it is biased.
 
->>> from workbench.calibrate import calibrate, load_human_labels           # doctest: +SKIP
+>>> from workbench.calibration import calibrate, load_human_labels           # doctest: +SKIP
 >>> labels = load_human_labels("data/human_labels.csv")                     # doctest: +SKIP
 >>> cal = calibrate(judge_scores, labels, criterion="helpfulness")          # doctest: +SKIP
 >>> cal      # agreement with intervals, confusion, slices, disagreements  # doctest: +SKIP
@@ -15,12 +15,12 @@ paper); :func:`position_bias`, :func:`self_preference` and :func:`verbosity_bias
 judge's biases; :func:`compare_judges` re-calibrates several judge prompt versions on the same labels.
 """
 
-from workbench.calibrate._bias import BiasCheck, Figure, position_bias, self_preference
-from workbench.calibrate._calibrate import Calibration, calibrate
-from workbench.calibrate._compare import JudgeComparison, compare_judges
-from workbench.calibrate._load import LabelFileError, load_candidate_responses, load_human_labels
-from workbench.calibrate._pairwise import PairwiseCalibration, calibrate_pairwise
-from workbench.calibrate._verbosity import verbosity_bias
+from workbench.calibration._bias import BiasCheck, Figure, position_bias, self_preference
+from workbench.calibration._calibrate import Calibration, calibrate
+from workbench.calibration._compare import JudgeComparison, compare_judges
+from workbench.calibration._load import LabelFileError, load_candidate_responses, load_human_labels
+from workbench.calibration._pairwise import PairwiseCalibration, calibrate_pairwise
+from workbench.calibration._verbosity import verbosity_bias
 
 __all__ = [
     "BiasCheck",

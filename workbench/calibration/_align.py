@@ -12,7 +12,7 @@ import polars as pl
 
 from workbench._table import as_table, require_columns
 from workbench.agreement._frame import Level, LevelOption, check_level
-from workbench.calibrate._load import as_labels
+from workbench.calibration._load import as_labels
 from workbench.stats._common import one_metric
 
 KEY = ("case_id", "model", "variant", "sample")

@@ -18,7 +18,7 @@ import polars as pl
 from workbench import _html
 from workbench._table import as_table
 from workbench.agreement._bootstrap import check_confidence
-from workbench.calibrate._align import ITEM, human_table, judge_table
+from workbench.calibration._align import ITEM, human_table, judge_table
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -13,7 +13,7 @@ from workbench import _html
 from workbench._table import cases_of, run_of
 from workbench.agreement._bootstrap import check_confidence
 from workbench.agreement._frame import Level, LevelOption, Weights
-from workbench.calibrate._align import (
+from workbench.calibration._align import (
     ITEM,
     KEY,
     Consensus,
@@ -26,7 +26,7 @@ from workbench.calibrate._align import (
     no_overlap_error,
     ordered_categories,
 )
-from workbench.calibrate._slicing import excerpts, slice_membership
+from workbench.calibration._slicing import excerpts, slice_membership
 
 if TYPE_CHECKING:
     import pandas as pd

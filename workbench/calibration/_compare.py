@@ -11,9 +11,9 @@ import polars as pl
 from workbench import _html
 from workbench._table import as_table
 from workbench.agreement._frame import LevelOption
-from workbench.calibrate._align import Consensus
-from workbench.calibrate._calibrate import Calibration, calibrate
-from workbench.calibrate._pairwise import PairwiseCalibration, calibrate_pairwise
+from workbench.calibration._align import Consensus
+from workbench.calibration._calibrate import Calibration, calibrate
+from workbench.calibration._pairwise import PairwiseCalibration, calibrate_pairwise
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -19,9 +19,9 @@ import polars as pl
 from workbench import _html
 from workbench._table import as_table, require_columns
 from workbench.agreement._bootstrap import check_confidence
-from workbench.calibrate._align import latest, pick_criterion
-from workbench.calibrate._bias import BiasCheck
-from workbench.calibrate._load import as_labels
+from workbench.calibration._align import latest, pick_criterion
+from workbench.calibration._bias import BiasCheck
+from workbench.calibration._load import as_labels
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -242,7 +242,7 @@ def calibrate_pairwise(
         judge: the judge's name in the report (default: the table's ``judge`` column).
         confidence, n_resamples, seed: the pair-resampling bootstrap of every interval.
     """
-    from workbench.calibrate._bias import position_bias
+    from workbench.calibration._bias import position_bias
 
     func = "calibrate_pairwise"
     check_confidence(confidence, n_resamples)

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from workbench._table import as_table
-from workbench.calibrate._align import ITEM, KEY
+from workbench.calibration._align import ITEM, KEY
 from workbench.stats._slices import attach_slices
 
 EXCERPT = 300

@@ -16,10 +16,10 @@ import polars as pl
 
 from workbench._table import as_table, run_of
 from workbench.agreement._bootstrap import check_confidence
-from workbench.calibrate._align import KEY, human_table, judge_table, pick_criterion
-from workbench.calibrate._bias import BiasCheck, Figure, _level, _pct, _wilson
-from workbench.calibrate._load import as_labels
-from workbench.calibrate._slicing import results_table
+from workbench.calibration._align import KEY, human_table, judge_table, pick_criterion
+from workbench.calibration._bias import BiasCheck, Figure, _level, _pct, _wilson
+from workbench.calibration._load import as_labels
+from workbench.calibration._slicing import results_table
 
 PER = 100.0  # words
 FUNC = "verbosity_bias"
@@ -183,7 +183,7 @@ def _side_lengths(frame: pl.DataFrame, lengths: pl.DataFrame) -> pl.DataFrame:
 def _pairwise(
     frame: pl.DataFrame, lengths: pl.DataFrame, human_labels: Any, criterion: str | None, confidence: float
 ) -> BiasCheck:
-    from workbench.calibrate._pairwise import _sides
+    from workbench.calibration._pairwise import _sides
 
     data = _side_lengths(_sides(frame, "judge_scores_or_pairwise"), lengths)
     decisive = data.filter(pl.col("winner").is_in(["a", "b"]))

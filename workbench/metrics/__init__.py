@@ -18,7 +18,7 @@ from workbench.metrics._grounded import groundedness
 from workbench.metrics._json import json_match, json_schema, json_valid, parse_json
 from workbench.metrics._judge import Rubric, SelfJudgeWarning, judge
 from workbench.metrics._match import contains, exact_match, numeric_match, parse_number, regex_match, token_f1
-from workbench.metrics._pairwise import pairwise_judge, position_consistency
+from workbench.metrics._pairwise import pairwise_judge
 from workbench.metrics._parse import ParseError
 from workbench.metrics._score import save_scores, score
 from workbench.metrics._scorer import Score, Scorer, scorer
@@ -33,7 +33,6 @@ __all__ = [
     "groundedness",
     "judge",
     "pairwise_judge",
-    "position_consistency",
     "Score",
     "Scorer",
     "Scores",

@@ -2,7 +2,7 @@
 
 Judges favour the response they read first (or second). Each pair is therefore judged twice, A
 first and B first; a verdict that changes with the order becomes a tie with ``consistent=False``,
-and :func:`workbench.calibrate.position_bias` reports how often that happened. The table feeds
+and :func:`workbench.calibration.position_bias` reports how often that happened. The table feeds
 :func:`workbench.stats.win_rate` and :func:`workbench.stats.bradley_terry`.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from workbench.calibrate._bias import position_bias as position_consistency  # noqa: F401  (until the export goes)
+from workbench._table import cases_of
 from workbench.metrics._judge import (
     DEFAULT_JUDGE,
     SYSTEM,
@@ -101,7 +101,7 @@ def pairwise_judge(
     a: str,
     b: str,
     *,
-    cases: Any,
+    cases: Any = None,
     model: str | Model = DEFAULT_JUDGE,
     rubric_or_question: str | Rubric | None = None,
     by: str = "model",
@@ -119,7 +119,8 @@ def pairwise_judge(
     Args:
         results: a Run, a results frame, or a list of them (e.g. two runs).
         a, b: the two values of the ``by`` column to compare (model names, or variant names).
-        cases: the case set (the judge sees each case's input, context and reference).
+        cases: the case set (the judge sees each case's input, context and reference); default:
+            the cases the Run(s) know.
         model: the judge (litellm model string or :class:`~workbench.runner.Model`).
         rubric_or_question: what "better" means: a question, or a :class:`Rubric` whose criteria
             are used. Defaults to overall quality.
@@ -151,6 +152,12 @@ def pairwise_judge(
     else:
         raise ValueError(
             f"rubric_or_question must be a non-empty question or a Rubric, got {rubric_or_question!r}"
+        )
+    sources = results if isinstance(results, list | tuple) else [results]
+    cases = cases_of(*sources, cases=cases)
+    if cases is None:
+        raise ValueError(
+            "pairwise_judge: pass cases= (the results are a bare table, not a Run that knows its cases)"
         )
     rows = result_rows(results)
     if rows and by not in rows[0]:
