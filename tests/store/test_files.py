@@ -14,9 +14,9 @@ from pathlib import Path
 import polars as pl
 
 import workbench as wb
+from workbench._files import atomic_write_bytes, remove_stale_temps
 from workbench.cases import CaseSet
 from workbench.store import Store
-from workbench.store._files import atomic_write_bytes, remove_stale_temps
 
 # A writer that is killed inside the results write: polars has written part of the temp file.
 KILLED_WRITER = textwrap.dedent(

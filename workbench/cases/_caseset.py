@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from workbench._files import atomic_open
 from workbench.cases._build import Fields, Locator, build, make_frame
 from workbench.cases._case import Case, json_default
 from workbench.cases._errors import CaseSetError
-from workbench.cases._files import atomic_open
 from workbench.cases._tags import Glob, TagExpr, parse_tag_expr
 
 if TYPE_CHECKING:

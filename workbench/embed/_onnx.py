@@ -23,7 +23,7 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
-from workbench.cases._files import new_temp_file
+from workbench._files import new_temp_file
 
 #: the backends an Embedder accepts
 Backend = Literal["torch", "onnx", "onnx-int8"]

@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 import polars as pl
 
+from workbench._files import new_temp_dir, remove_tree
 from workbench._html import note, report
 from workbench.cases import CaseSet, load_cases
 from workbench.cases._case import canonical_json, json_default
-from workbench.cases._files import new_temp_dir, remove_tree
 from workbench.golden._cases import as_cases
 from workbench.golden._diff import diff_versions
 from workbench.golden._pii import pii_types

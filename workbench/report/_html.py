@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from workbench.cases._files import atomic_write_bytes
+from workbench._files import atomic_write_bytes
 from workbench.report._charts import chart_payload, is_vega_mimetype, vega_bundle
 from workbench.report._widgets import widgets_as_text
 

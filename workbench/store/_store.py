@@ -22,19 +22,21 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from workbench._files import atomic_write, atomic_write_bytes
 from workbench._project import STORE_DIRNAME, project_dir
 from workbench._schema import RESULT_COLUMNS, polars_schema
-from workbench.store._files import RunLock, atomic_write, atomic_write_bytes, left_by_dead_process
+from workbench.store._files import RunLock, left_by_dead_process
 
 if TYPE_CHECKING:
     from workbench.cases import CaseSet
     from workbench.runner._result import Run
 
-__all__ = ["Store", "atomic_write_bytes", "atomic_write_parquet", "empty_results"]
+__all__ = ["Store", "atomic_write_parquet", "empty_results"]
 
 
 def atomic_write_parquet(path: Path, df: pl.DataFrame) -> None:
-    atomic_write(path, lambda tmp: df.write_parquet(tmp))
+    """A run folder's table, written atomically; stale temporary files of dead writers go first."""
+    atomic_write(path, lambda tmp: df.write_parquet(tmp), clean_stale=True)
 
 
 CASES_FILE = "cases.parquet"
@@ -74,7 +76,7 @@ class Store:
     # -- writing -----------------------------------------------------------------------------
     def write_manifest(self, run_id: str, manifest: Mapping[str, Any]) -> None:
         blob = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-        atomic_write_bytes(self.run_dir(run_id) / "run.json", blob.encode("utf-8"))
+        atomic_write_bytes(self.run_dir(run_id) / "run.json", blob.encode("utf-8"), clean_stale=True)
 
     def write_table(self, run_id: str, table: str, df: pl.DataFrame) -> Path:
         """Write (replace) one of a run's tables, e.g. ``results`` or ``scores``."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.cases._files import atomic_open, atomic_write_bytes, new_temp_dir, new_temp_file
+from workbench._files import atomic_open, atomic_write_bytes, new_temp_dir, new_temp_file
 
 
 @pytest.fixture
