@@ -8,7 +8,7 @@ personal data in about 8% of requests. Timed, as a notebook would run them one a
 
 1. ``scrub(traffic, columns=("input", "output"))``: every PII detector on both text columns;
 2. ``dedupe(scrubbed)``: exact duplicates by normalised text, then MinHash LSH near-duplicates;
-3. ``sample_for_coverage(deduped.frame, 500, strata="true_intent", floor=5)``.
+3. ``sample_for_coverage(deduped, 500, strata="true_intent", floor=5)``.
 
 Generating the rows is not timed. The target is under 60 s for the three steps together.
 
@@ -66,7 +66,7 @@ def timed(name: str, traffic: pl.DataFrame, generate_s: float) -> dict[str, obje
     t1 = time.perf_counter()
     deduped = dedupe(scrubbed, text="input")
     t2 = time.perf_counter()
-    sample = sample_for_coverage(deduped.frame, SAMPLE, strata="true_intent", floor=FLOOR)
+    sample = sample_for_coverage(deduped, SAMPLE, strata="true_intent", floor=FLOOR)
     t3 = time.perf_counter()
 
     coverage = sample.coverage
@@ -83,10 +83,10 @@ def timed(name: str, traffic: pl.DataFrame, generate_s: float) -> dict[str, obje
         "meets_target": total < TARGET_S,
         "pii_rows_affected": report.rows_affected,
         "pii_findings": report.total,
-        "unique_after_dedupe": deduped.frame.height,
+        "unique_after_dedupe": deduped.table.height,
         "exact_duplicates": deduped.stats.exact_duplicates,
         "near_duplicates": deduped.stats.near_duplicates,
-        "sampled": sample.frame.height,
+        "sampled": sample.table.height,
         "strata": coverage.height,
         "floors_met": floors_met,
         "load_avg_1min_before": round(load_before, 2),

@@ -59,7 +59,6 @@ NOT_ENTRY_POINTS = {
     "golden.Deduped",
     "golden.Paraphrased",
     "golden.Sample",
-    "golden.Variants",
     "labels.LabelStore.remaining",
     "labels.LabelStore.progress",
     "metrics.Scores",
@@ -329,6 +328,53 @@ CALLS: dict[str, Call] = {
         lambda d, w, c: wb.labels.queue_disagreements(d, "exact_match", "token_f1"),
         ("polars", "lazy", "pandas", "scores"),
     ),
+    # cluster (vectors given, so no embedding model runs)
+    "cluster.failures": Call(
+        "scores",
+        lambda d, w, c: wb.failures(
+            w.run if c is not None else d, d, metric="token_f1", threshold=0.5, cases=c
+        ),
+        ("polars", "lazy", "pandas", "scores"),
+    ),
+    "cluster.scored_rows": Call(
+        "scores",
+        lambda d, w, c: wb.cluster.scored_rows(w.run if c is not None else d, d, metric="token_f1", cases=c),
+        ("polars", "lazy", "pandas", "scores"),
+    ),
+    "cluster.Clusterer.fit": Call(
+        "results",
+        lambda d, w, c: (
+            wb.Clusterer(fields=["output"], n_clusters=3, by=None)
+            .fit(d, cases=c, embeddings=_vectors(w.run.results.height))
+            .labels_.tolist()
+        ),
+        ("polars", "lazy", "pandas", "run"),
+    ),
+    # golden and traffic
+    "golden.adversarial": Call(
+        "cases",
+        lambda d, w, c: wb.golden.adversarial(d, kinds=("jailbreak",)).to_polars(),
+        ("polars", "lazy", "pandas", "caseset", "run"),
+    ),
+    "golden.template_variants": Call(
+        "cases",
+        lambda d, w, c: wb.golden.template_variants(
+            d, {"plan": ["Pro", "Free"]}, template="{plan}: {input}"
+        ).to_polars(),
+        ("polars", "lazy", "pandas", "caseset", "run"),
+    ),
+    "golden.check_leakage": Call(
+        "cases",
+        lambda d, w, c: wb.golden.check_leakage(
+            d, w.traffic.rename({"input": "text"}), embed=False, ngram=3, id="request_id"
+        ),
+        ("polars", "lazy", "pandas", "caseset", "run"),
+    ),
+    "golden.dedupe": Call("traffic", lambda d, w, c: wb.dedupe(d, text="input", order_by=None).table),
+    "golden.sample_for_coverage": Call(
+        "traffic", lambda d, w, c: wb.sample_for_coverage(d, 10, strata="intent", floor=2, weight=None).table
+    ),
+    "traffic.scrub": Call("traffic", lambda d, w, c: wb.scrub(d, columns=("input",))[0]),
     # widgets
     "widgets.CaseBrowser": Call(
         "cases",
@@ -343,6 +389,11 @@ CALLS: dict[str, Call] = {
         ("polars", "lazy", "pandas", "scores"),
     ),
 }
+
+
+def _vectors(n: int) -> np.ndarray:
+    """Fixed embeddings, so that clustering needs no model."""
+    return np.random.default_rng(1).normal(size=(n, 8)).astype(np.float32)
 
 
 def _pair_votes(w: World) -> pl.DataFrame:
