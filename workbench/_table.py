@@ -15,8 +15,6 @@ from typing import Any, Literal
 
 import polars as pl
 
-from workbench._frames import polars_frame
-
 #: What a function wants a table to be; a workbench object is turned into that table.
 Want = Literal["any", "results", "scores", "cases"]
 
@@ -26,6 +24,18 @@ _WHAT = {
     "scores": "a score table (polars or pandas DataFrame) or a Scores",
     "cases": "a CaseSet or a cases table (polars or pandas DataFrame)",
 }
+
+
+def polars_frame(data: Any) -> pl.DataFrame | None:
+    """``data`` as a polars DataFrame when it is a frame: a DataFrame as is, a LazyFrame collected,
+    a pandas DataFrame converted (pandas is not imported to tell). None for anything else."""
+    if isinstance(data, pl.DataFrame):
+        return data
+    if isinstance(data, pl.LazyFrame):
+        return data.collect()
+    if type(data).__module__.split(".")[0] == "pandas" and type(data).__name__ == "DataFrame":
+        return pl.from_pandas(data)
+    return None
 
 
 def kind_of(data: Any) -> str | None:

@@ -7,7 +7,6 @@ from typing import Any
 
 import polars as pl
 
-from workbench._table import Want, as_table
 from workbench._table import require_columns as shared_require_columns
 
 #: Groups at or above this size use a closed form instead of resampling: the normal interval for a
@@ -17,11 +16,6 @@ from workbench._table import require_columns as shared_require_columns
 #: resampling noise). Resampling a 2,000 x n matrix for every group of a sliced million-row table
 #: is what would otherwise make a summary take tens of seconds.
 NORMAL_APPROX_MIN_N = 1000
-
-
-def as_polars(frame: Any, name: str, want: Want = "any") -> pl.DataFrame:
-    """:func:`workbench._table.as_table` with the parameter named in errors."""
-    return as_table(frame, want=want, param=name)
 
 
 def as_tuple(by: str | Sequence[str] | None) -> tuple[str, ...]:

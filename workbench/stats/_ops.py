@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from workbench._table import cases_of
-from workbench.stats._common import as_polars, as_tuple, check_confidence, join_notes, require_columns
+from workbench._table import as_table, cases_of
+from workbench.stats._common import as_tuple, check_confidence, join_notes, require_columns
 from workbench.stats._intervals import StatsWarning, quantile_intervals, wilson_arrays
 from workbench.stats._slices import SLICE, Slices, attach_slices, join_nulls
 from workbench.stats._summary import group_streams
@@ -61,7 +61,7 @@ def operational_summary(
     """
     check_confidence(confidence)
     cases = cases_of(results, cases=cases)
-    frame = as_polars(results, "results", want="results")
+    frame = as_table(results, want="results", param="results", func="operational_summary")
     by = as_tuple(by)
     require_columns(frame, ["error_type", "latency_s"], "results", "results")
     require_columns(frame, by, "by", "results")

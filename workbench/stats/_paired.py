@@ -10,10 +10,9 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from workbench._table import cases_of
+from workbench._table import as_table, cases_of
 from workbench.stats._common import (
     NORMAL_APPROX_MIN_N,
-    as_polars,
     as_tuple,
     check_confidence,
     clean_values,
@@ -187,7 +186,7 @@ def adjust_pvalues(pvalues: pl.Series, correction: str) -> list[float | None]:
 def _prepare(
     scores: Any, metric: str, a: Any, b: Any, by: str | Sequence[str]
 ) -> tuple[pl.DataFrame, pl.Expr, pl.Expr, list[str]]:
-    frame = as_polars(scores, "scores", want="scores")
+    frame = as_table(scores, want="scores", param="scores")
     require_columns(frame, ["metric", "value", "case_id"], "scores", "scores")
     if not isinstance(metric, str):
         raise TypeError(f"metric must be one metric name (a str), got {type(metric).__name__}")

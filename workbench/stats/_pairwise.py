@@ -11,7 +11,8 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from workbench.stats._common import as_polars, check_confidence, join_notes, require_columns
+from workbench._table import as_table
+from workbench.stats._common import check_confidence, join_notes, require_columns
 from workbench.stats._intervals import StatsWarning, wilson_arrays
 
 Inconsistent = Literal["keep", "tie", "drop"]
@@ -41,7 +42,7 @@ WIN_RATE_SCHEMA: dict[str, Any] = {
 
 def _validate(pairwise: Any, inconsistent: str) -> pl.DataFrame:
     """Check a pairwise table; add ``_inconsistent`` (True where ``consistent`` is False)."""
-    frame = as_polars(pairwise, "pairwise")
+    frame = as_table(pairwise, param="pairwise")
     require_columns(frame, ["model_a", "model_b", "winner"], "pairwise", "pairwise")
     if inconsistent not in ("keep", "tie", "drop"):
         raise ValueError(f"inconsistent must be 'keep', 'tie' or 'drop', got {inconsistent!r}")
@@ -110,16 +111,16 @@ def win_rate(
     raw = frame.filter(pair)
     if raw.height == 0:
         seen = frame.select("model_a", "model_b").unique().sort("model_a", "model_b").head(20).rows()
-        raise ValueError(
-            f"pairwise has no verdicts between {a!r} and {b!r}; pairs present: {seen}"
-        )
+        raise ValueError(f"pairwise has no verdicts between {a!r} and {b!r}; pairs present: {seen}")
     n_missing = raw.filter(pl.col("winner").is_null()).height
     n_inconsistent = raw.filter(pl.col("_inconsistent")).height
     rows = _apply_policy(raw, inconsistent)
     a_first = pl.col("model_a") == a
     counts = rows.select(
         ((a_first & (pl.col("winner") == "a")) | (~a_first & (pl.col("winner") == "b"))).sum().alias("wins"),
-        ((a_first & (pl.col("winner") == "b")) | (~a_first & (pl.col("winner") == "a"))).sum().alias("losses"),
+        ((a_first & (pl.col("winner") == "b")) | (~a_first & (pl.col("winner") == "a")))
+        .sum()
+        .alias("losses"),
         (pl.col("winner") == "tie").sum().alias("ties"),
     ).row(0, named=True)
     wins, losses, ties = int(counts["wins"]), int(counts["losses"]), int(counts["ties"])

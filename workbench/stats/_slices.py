@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from workbench.stats._common import as_polars
+from workbench._table import as_table
 from workbench.stats._intervals import StatsWarning
 
 SLICE = "slice"
@@ -25,7 +25,7 @@ def cases_frame(cases: Any) -> pl.DataFrame | None:
     """A CaseSet (anything with ``to_polars()``), a polars/pandas frame, or None -> polars frame."""
     if cases is None:
         return None
-    frame = cases.to_polars() if hasattr(cases, "to_polars") else as_polars(cases, "cases")
+    frame = as_table(cases, want="cases", param="cases")
     if "case_id" not in frame.columns:
         raise ValueError(f"cases has no 'case_id' column; columns: {', '.join(frame.columns)}")
     return frame.with_columns(pl.col("case_id").cast(pl.Utf8))

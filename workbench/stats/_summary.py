@@ -10,9 +10,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from workbench._table import cases_of
+from workbench._table import as_table, cases_of
 from workbench.stats._common import (
-    as_polars,
     as_tuple,
     check_confidence,
     clean_values,
@@ -99,7 +98,7 @@ def summarize(
     """
     check_confidence(confidence)
     cases = cases_of(scores, cases=cases)
-    frame = as_polars(scores, "scores", want="scores")
+    frame = as_table(scores, want="scores", param="scores", func="summarize")
     by = tuple(c for c in as_tuple(by) if c != "metric")  # rows are always per metric
     require_columns(frame, ["metric", "value"], "scores", "scores")
     require_columns(frame, by, "by", "scores")
