@@ -9,7 +9,7 @@ and :func:`workbench.calibration.position_bias` reports how often that happened.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -104,7 +104,7 @@ def pairwise_judge(
     cases: Any = None,
     model: str | Model = DEFAULT_JUDGE,
     rubric_or_question: str | Rubric | None = None,
-    by: str = "model",
+    by: Literal["model", "variant"] = "model",
     include_reference: bool = True,
     include_context: bool = True,
     retries_on_parse_error: int = 2,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
@@ -106,7 +106,7 @@ class Scores:
             n_resamples=n_resamples,
         )
 
-    def wide(self, values: str = "value") -> pl.DataFrame:
+    def wide(self, values: Literal["value", "passed", "label", "error"] = "value") -> pl.DataFrame:
         """One row per result row, one column per metric (holding ``values``: value or passed)."""
         if values not in ("value", "passed", "label", "error"):
             raise ValueError(f"wide(values={values!r}): expected 'value', 'passed', 'label' or 'error'")
