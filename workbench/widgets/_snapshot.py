@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workbench._html import cell
+from workbench._html import markup_table as _table
 
 #: Filters and error messages are shown whole (table cells are cut by :func:`cell`).
 _WHOLE = 100_000
@@ -28,13 +29,6 @@ _STYLE = (
 def _e(value: Any) -> str:
     """Escaped text shown whole (a filter, an error message)."""
     return cell("" if value is None else str(value), _WHOLE)
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A table of escaped header texts and rows of cells that are HTML already."""
-    header = "".join(f"<th>{cell(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def fmt_number(value: Any) -> str:
