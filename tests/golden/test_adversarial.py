@@ -54,3 +54,12 @@ def test_chat_case_wraps_last_user_message():
 def test_unknown_kind():
     with pytest.raises(ValueError, match="unknown attack kind 'sql'"):
         adversarial(Case("x", "Hi"), kinds=["sql"])
+
+
+def test_every_template_with_personal_data_is_marked_synthetic():
+    """export_golden refuses cases with PII unless their template says the PII is made up."""
+    from workbench.golden import attack_templates
+    from workbench.golden._pii import pii_types
+
+    unmarked = [t.id for t in attack_templates() if pii_types(t.template) and not t.synthetic_pii]
+    assert unmarked == []
