@@ -208,3 +208,15 @@ def test_result_shape_inputs_and_escaped_html():
 
     # a result object is read through its .table
     assert sample_for_coverage(d, 1, strata="request_id", floor=1).table["count"].to_list() == [2]
+
+
+def test_normalize_requests_strips_email_greeting_lines_and_sign_offs():
+    from workbench.golden import normalize_requests
+
+    texts = [
+        "Hello Tallyo team,\n\nCan I export invoices to CSV?\n\nBest,\nA Tallyo customer",
+        "Dear support,\nmy bank sync fails.\nKind regards\nJo",
+        "Best way to export invoices?",  # a request that starts like a sign-off keeps its words
+    ]
+    got = pl.DataFrame({"input": texts}).select(normalize_requests("input")).to_series().to_list()
+    assert got == ["can i export invoices to csv", "my bank sync fails", "best way to export invoices"]

@@ -16,22 +16,33 @@ from workbench.golden._lsh import near_duplicate_labels
 #: Leading greetings and trailing thanks that do not change what a request asks for.
 _GREETING = r"^(?:(?:hi|hello|hey|hiya|dear \w+|good (?:morning|afternoon|evening)|greetings)(?: there| team| all| support)?\s+)+"
 _CLOSING = r"(?:\s+(?:please|pls|thanks|thank you|thx|cheers|regards|best regards|many thanks)(?: (?:so much|a lot|in advance))?)+$"
+#: An e-mail's greeting line ("Hello Tallyo team,") and its sign-off ("Kind regards\nAna"), each on
+#: lines of their own: removed before the text is flattened.
+_GREETING_LINE = r"(?i)^\s*(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b[^\n]{0,40}\n+"
+_SIGN_OFF = (
+    r"(?i)\n+\s*(?:best|best regards|kind regards|warm regards|regards|thanks|thank you|many thanks|cheers)"
+    r"\b[^\n]{0,20}(?:\n[^\n]{0,40})?\s*$"
+)
 _OUTPUT_COLUMNS = ("count", "member_ids", "group_id")
 
 
 def normalize_requests(expr: pl.Expr | str, *, strip_greetings: bool = True) -> pl.Expr:
     """The request texts as :func:`dedupe` compares them: a polars expression (or a column name).
 
-    Lowercases, drops punctuation, collapses whitespace and, with ``strip_greetings``, removes
-    leading greetings ("hi there", "dear team") and trailing thanks ("thanks so much", "cheers").
+    Lowercases, drops punctuation, collapses whitespace and, with ``strip_greetings``, removes an
+    e-mail's greeting line and sign-off ("Hello Tallyo team," ... "Kind regards / Ana"), leading
+    greetings ("hi there", "dear team") and trailing thanks ("thanks so much", "cheers").
     For one text as a text, see :func:`workbench.metrics.normalize_text`.
 
     Example:
-        >>> df = pl.DataFrame({"input": ["Hi there, how do I reset my password? Thanks!"]})
-        >>> df.select(normalize_requests("input")).item()
-        'how do i reset my password'
+        >>> df = pl.DataFrame({"input": ["Hi there, how do I reset my password? Thanks!",
+        ...                              "Hello Tallyo team,\\n\\nHow do I reset my password?\\n\\nKind regards\\nAna"]})
+        >>> df.select(normalize_requests("input")).to_series().to_list()
+        ['how do i reset my password', 'how do i reset my password']
     """
     expr = pl.col(expr) if isinstance(expr, str) else expr
+    if strip_greetings:
+        expr = expr.str.replace(_GREETING_LINE, "").str.replace(_SIGN_OFF, "")
     out = (
         expr.str.to_lowercase().str.replace_all(r"[^\w\s]", "").str.replace_all(r"\s+", " ").str.strip_chars()
     )
