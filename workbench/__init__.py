@@ -30,6 +30,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "score",
         "scorer",
         "Score",
+        "Scores",
         "exact_match",
         "token_f1",
         "contains",
