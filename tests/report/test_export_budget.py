@@ -71,9 +71,9 @@ SCORE = (
 )
 
 CHARTS = [
-    "wb.enable_offline_charts()\nsummary = wb.summarize(scores.table)\nwb.metric_by_model(summary)",
-    "wb.slice_heatmap(wb.summarize(scores.table, slices='topic', cases=cases), 'token_f1')",
-    "wb.latency_distribution(results)",
+    "wb.enable_offline_charts()\nsummary = wb.summarize(scores.table)\nwb.charts.metric_by_model(summary)",
+    "wb.charts.slice_heatmap(wb.summarize(scores.table, slices='topic', cases=cases), 'token_f1')",
+    "wb.charts.latency_distribution(results)",
 ]
 
 BROWSER = "wb.CaseBrowser(cases, results, scores.table)"

@@ -30,7 +30,7 @@ def fake_model(server, name: str = "fake", **params) -> wb.Model:
     )
 
 
-def run(cases, models, tmp_path: Path, **kw) -> wb.Run:
+def run(cases, models, tmp_path: Path, **kw) -> wb.runner.Run:
     kw.setdefault("progress", False)
     kw.setdefault("backoff", 0.01)
     return wb.run(cases, models, project=tmp_path, **kw)
