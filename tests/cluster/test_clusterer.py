@@ -199,3 +199,37 @@ def test_fit_takes_a_run_or_scores_that_know_their_cases():
     assert by_scores.fields_ == ["output"] and by_scores.items_["input"].null_count() == 0
     fails = failures(wrapped)  # a Scores knows its run, and so its cases
     assert fails.equals(failures(results, scores, metric="em", cases=CASES))
+
+
+def test_the_k_range_grows_with_the_rows():
+    from workbench.cluster._fit import k_grid, max_k, min_cluster_size
+
+    assert [max_k(n) for n in (8, 40, 150, 3000, 10_000)] == [2, 6, 12, 54, 100]
+    assert k_grid(2, 6) == [2, 3, 4, 5, 6] and k_grid(8, 24) == list(range(8, 13)) + [14, 16, 18, 21, 24]
+    assert k_grid(2, 54) == [*range(2, 13), 14, 16, 18, 21, 24, 28, 32, 37, 43, 49, 54]
+    assert [min_cluster_size(n) for n in (41, 150, 3000, 10_000)] == [5, 5, 20, 67]
+
+
+def test_auto_k_finds_more_than_twelve_groups():
+    # 24 tight groups of 25 rows: the old fixed range (2..12) could not find them; sqrt(600) = 24
+    rng = np.random.default_rng(3)
+    centers = rng.normal(size=(24, 32))
+    x = np.repeat(centers, 25, axis=0) + rng.normal(scale=0.05, size=(600, 32))
+    cl = Clusterer().fit([f"t{i}" for i in range(600)], embeddings=x)
+    assert cl.n_clusters_ == 24 and max(cl.silhouette_) == 24 and cl.noise_ == 0.0
+    assert np.bincount(cl.labels_).tolist() == [25] * 24
+    assert Clusterer(k_range=(2, 12)).fit([f"t{i}" for i in range(600)], embeddings=x).n_clusters_ == 12
+
+
+def test_hdbscan_on_umap_reports_and_reassigns_noise():
+    # 8 groups of 40 rows in 32 dimensions (>= 200 rows: HDBSCAN runs on a UMAP reduction)
+    rng = np.random.default_rng(4)
+    x = np.repeat(rng.normal(size=(8, 32)), 40, axis=0) + rng.normal(scale=0.1, size=(320, 32))
+    texts = [f"t{i}" for i in range(320)]
+    cl = Clusterer(method="hdbscan", seed=1).fit(texts, embeddings=x)
+    again = Clusterer(method="hdbscan", seed=1).fit(texts, embeddings=x)
+    assert cl.n_clusters_ == 8 and sorted(np.bincount(cl.labels_).tolist()) == [40] * 8
+    np.testing.assert_array_equal(cl.labels_, again.labels_)
+    assert 0.0 <= cl.noise_ < 0.1 and cl.labels_.min() == 0
+    with pytest.raises(ValueError, match="min_cluster_size must be an integer >= 2 or None, got 1"):
+        Clusterer(method="hdbscan", min_cluster_size=1).fit(texts, embeddings=x)

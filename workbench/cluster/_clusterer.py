@@ -39,11 +39,18 @@ class Clusterer:
         fields: column(s) whose text is embedded, joined by blank lines, e.g. ``"rationale"`` or
             ``["input", "output"]``. Default: ``text`` for a list, ``input`` for a CaseSet,
             ``output`` for a Run, else the first of ``text``/``output``/``input`` in the frame.
-        n_clusters: the number of clusters; None chooses it (KMeans: the best silhouette over
-            ``k_range``, capped at the square root and a third of the rows).
-        method: ``"kmeans"`` or ``"hdbscan"`` (density based; noise points join the nearest cluster).
-        k_range: the (smallest, largest) k tried when ``n_clusters`` is None.
-        seed: seed of KMeans, the silhouette sample and the map: same data, same seed, same result.
+        n_clusters: the number of clusters; None chooses it (KMeans: the best cosine silhouette
+            over ``k_range``; by default k from 2 to the square root of the rows, so the range
+            grows with the data: 12 for 150 rows, 54 for 3,000, 100 for 10,000).
+        method: ``"kmeans"`` or ``"hdbscan"`` (density based, on a seeded 10-dimensional UMAP
+            reduction from 200 rows on; the noise points join the most similar cluster, and
+            ``noise_`` reports their share).
+        k_range: the (smallest, largest) k tried when ``n_clusters`` is None; None (default):
+            2 to the square root of the rows (every k up to 12, then about 15% apart). Also capped at
+            a third of the rows.
+        min_cluster_size: HDBSCAN's smallest cluster; None (default): n / 150, at least 5.
+        seed: seed of KMeans, the silhouette sample, UMAP and the map: same data, same seed, same
+            result.
         by: the column whose share of failures each cluster reports (``share[<value>]`` columns).
         n_terms: distinctive terms kept per cluster (the name uses the first three).
         n_examples: representative items per cluster (closest to its centroid).
@@ -57,6 +64,7 @@ class Clusterer:
         labels_: cluster of each row (0..k-1, largest cluster first).
         n_clusters_: the number of clusters.
         silhouette_: ``{k: silhouette}`` for every k tried (empty when k was given).
+        noise_: the share of rows HDBSCAN left as noise and re-assigned (0.0 for KMeans).
         clusters_: one row per cluster: ``cluster``, ``name``, ``size``, ``share``, ``terms``,
             ``examples``, ``example_ids`` and ``share[<by value>]`` columns.
         shares_: long form of the shares: ``cluster``, ``name``, ``<by>``, ``n``, ``share`` (the share
@@ -76,7 +84,8 @@ class Clusterer:
         *,
         n_clusters: int | None = None,
         method: Method = "kmeans",
-        k_range: tuple[int, int] = (2, 12),
+        k_range: tuple[int, int] | None = None,
+        min_cluster_size: int | None = None,
         seed: int = 0,
         by: str | None = "model",
         n_terms: int = 5,
@@ -88,6 +97,7 @@ class Clusterer:
         self.n_clusters = n_clusters
         self.method = method
         self.k_range = k_range
+        self.min_cluster_size = min_cluster_size
         self.seed = seed
         self.by = by
         self.n_terms = n_terms
@@ -102,6 +112,7 @@ class Clusterer:
         "n_clusters",
         "method",
         "k_range",
+        "min_cluster_size",
         "seed",
         "by",
         "n_terms",
@@ -208,17 +219,23 @@ class Clusterer:
                 raise ValueError(
                     "method='hdbscan' chooses the number of clusters itself; leave n_clusters=None"
                 )
-        lo, hi = self.k_range
-        if not 2 <= lo <= hi:
-            raise ValueError(
-                f"k_range must be (smallest, largest) with 2 <= smallest <= largest, got {self.k_range}"
-            )
+        if self.k_range is not None:
+            lo, hi = self.k_range
+            if not 2 <= lo <= hi:
+                raise ValueError(
+                    "k_range must be None or (smallest, largest) with 2 <= smallest <= largest, "
+                    f"got {self.k_range}"
+                )
+        size = self.min_cluster_size
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 2):
+            raise ValueError(f"min_cluster_size must be an integer >= 2 or None, got {size!r}")
 
     def _cluster(self) -> Clusterer:
         x, n = self.embeddings_, self.embeddings_.shape[0]
         self.silhouette_: dict[int, float] = {}
+        self.noise_ = 0.0
         if self.method == "hdbscan":
-            labels = hdbscan_labels(x)
+            labels, self.noise_ = hdbscan_labels(x, self.seed, self.min_cluster_size)
         else:
             if self.n_clusters is not None:
                 if self.n_clusters > n:
