@@ -50,6 +50,7 @@ data: $(STAMP)
 	$(BIN)/python data/make_support_golden.py
 	$(BIN)/python data/make_human_labels.py
 	$(BIN)/python data/make_traffic.py
+	$(BIN)/python data/make_pii_eval.py
 
 clean:
 	rm -rf build .workbench .pytest_cache .mypy_cache .ruff_cache

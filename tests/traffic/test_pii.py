@@ -258,3 +258,70 @@ def test_types_and_columns_are_keywords() -> None:
     with pytest.raises(TypeError, match="takes 1 positional argument"):
         scrub(toy(), ["input"])  # type: ignore[misc]
     assert scrub_text("jo@example.com +44 20 7946 0958", types=["EMAIL"]).text == "<EMAIL> +44 20 7946 0958"
+
+
+def test_cards_of_every_network_with_any_separator() -> None:
+    cards = {
+        "Maestro 12": "5020 0734 2624",
+        "Maestro 0604": "0604 0054 4783",
+        "JCB": "3530 1113 3330 0000",
+        "JCB 15": "1800 6822 2587 536",
+        "UnionPay 19": "6222 1166 2758 1187 007",
+        "Diners 14": "3004.234693.1674",
+        "Discover": "6011.0015.0118.9593",
+        "Amex": "3782-822463-10005",
+        "Visa 19": "4233.2667.9663.2906.793",
+        "Mastercard 2-series": "2221 0000 0000 0009",
+    }
+    for network, number in cards.items():
+        assert luhn_ok(number), network
+        out = scrub_text(f"card {number} please")
+        assert out.text == "card <CREDIT_CARD> please", (network, out)
+
+
+def test_phones_of_many_regions_and_the_region_hint() -> None:
+    for text in [
+        "call +49 (0)30 1234567",
+        "call 0049 30 1234567",
+        "call +(371) 6907 4391",
+        "my phone: 41337169",
+        "phone 06.12.34.56.78",
+        "Rufen Sie mich unter 030 1234567 an",
+        "mobile (639)248-9408x0197",
+    ]:
+        assert [f.type for f in scrub_text(text).findings] == ["PHONE"], text
+    # Without a cue, 030 1234567 is taken as a valid Berlin number; it is no valid US number.
+    assert scrub_text("see 030 1234567", regions=["DE"]).text == "see <PHONE>"
+    assert scrub_text("see 030 1234567", regions=["US"]).findings == []
+    with pytest.raises(ValueError, match=r"scrub_text: regions= has unknown region code\(s\) \['XX'\]"):
+        scrub_text("x", regions=["XX"])
+    with pytest.raises(ValueError, match="scrub: regions="):
+        scrub(toy(), regions=["US", "XX"])
+
+
+def test_phone_hard_negatives() -> None:
+    for text in [
+        "Tax year 2025/2026",
+        "ISBN 978-3-16-148410-0 for the manual",
+        "Order #60319453 shipped on 10/04/2019.",
+        "Build 10.0.19045.2965 of Windows",
+        "Reference 2024-0001-7788",
+        "PO number 4500012345",
+        "Batch 000123456 was exported at 10:30",
+    ]:
+        assert scrub_text(text).findings == [], text
+
+
+def test_national_ids_validated_by_stdnum() -> None:
+    for text in [
+        "codice fiscale VRCCCL47R16G698J",
+        "DNI 31939071Y",
+        "AHV 756.3827.4906.50",
+        "personnummer 870804-6068",
+        "my PESEL is 83071982596",
+        "BSN: 382749066",
+    ]:
+        assert [f.type for f in scrub_text(text).findings] == ["NATIONAL_ID"], text
+    # The same digits without an id cue are an order number; a wrong check digit is nothing.
+    assert scrub_text("order 83071982596").findings == []
+    assert scrub_text("my PESEL is 83071982597").findings == []

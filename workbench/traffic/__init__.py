@@ -5,11 +5,14 @@
 >>> clean, report = scrub(lf.head(10_000))  # doctest: +SKIP
 """
 
-from workbench.traffic._detectors import PII_TYPES, PiiType, iban_ok, insee_ok, luhn_ok
+from workbench.traffic._detectors import PII_TYPES, PiiType, iban_ok, luhn_ok
+from workbench.traffic._ids import insee_ok
 from workbench.traffic._load import REQUIRED, STANDARD, TrafficError, scan_traffic
+from workbench.traffic._phones import DEFAULT_REGIONS
 from workbench.traffic._pii import Finding, PiiReport, Scrubbed, placeholder, scrub, scrub_text
 
 __all__ = [
+    "DEFAULT_REGIONS",
     "PII_TYPES",
     "REQUIRED",
     "STANDARD",

@@ -19,34 +19,21 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Literal, get_args
 
+from stdnum import iban as _stdnum_iban
+
+from workbench.traffic._base import Detector, Validator, digits, regex_finder
+from workbench.traffic._ids import NATIONAL_ID_DETECTORS
 from workbench.traffic._names import FIRST_NAMES, NOT_SURNAMES
-
-Validator = Callable[[str], bool]
-Finder = Callable[[str], Iterator[tuple[int, int]]]
-
-
-@dataclass(frozen=True)
-class Detector:
-    """One PII type: its precise pattern, its Rust prefilter and an optional validator."""
-
-    type: str
-    find: Finder  # yields candidate (start, end) spans
-    prefilter: str
-    validate: Validator | None = None
-
-
-def _digits(s: str) -> str:
-    return "".join(c for c in s if c.isdigit())
+from workbench.traffic._phones import phone_detectors
 
 
 def luhn_ok(number: str) -> bool:
     """Luhn checksum of the digits in ``number``."""
     total = 0
-    for i, c in enumerate(reversed(_digits(number))):
+    for i, c in enumerate(reversed(digits(number))):
         d = int(c)
         if i % 2:
             d = d * 2 - 9 if d > 4 else d * 2
@@ -55,102 +42,41 @@ def luhn_ok(number: str) -> bool:
 
 
 def _card_ok(s: str) -> bool:
-    d = _digits(s)
-    if not 13 <= len(d) <= 19 or not luhn_ok(d):
+    d = digits(s)
+    if not 12 <= len(d) <= 19 or not luhn_ok(d):
         return False
-    # Issuer prefixes (Visa, Mastercard, Amex, Diners, Discover, JCB, UnionPay, Maestro): a
-    # Luhn-valid order number passes one time in ten, a Luhn-valid one with a card prefix far less.
-    two, four = int(d[:2]), int(d[:4])
-    return (
-        d[0] == "4"
-        or 51 <= two <= 55
-        or 2221 <= four <= 2720
-        or two in (34, 37, 36, 38, 30, 62, 64, 65, 35)
-        or d.startswith("6011")
-        or two in (50, 56, 57, 58, 63, 67)
+    # Issuer prefixes and lengths (ISO/IEC 7812 ranges as the networks publish them): a Luhn-valid
+    # order number passes one time in ten, one that also has a network's prefix and length far less.
+    return any(d.startswith(p) and len(d) in lengths for p, lengths in _CARD_RANGES)
+
+
+_CARD_RANGES: tuple[tuple[str, frozenset[int]], ...] = tuple(
+    (prefix, frozenset(lengths))
+    for prefixes, lengths in (
+        (("4",), (13, 16, 19)),  # Visa
+        ([str(n) for n in range(51, 56)] + [str(n) for n in range(2221, 2721)], (16,)),  # Mastercard
+        (("34", "37"), (15,)),  # American Express
+        (("300", "301", "302", "303", "304", "305", "36", "38", "39"), (14, 15, 16, 17, 18, 19)),  # Diners
+        (("6011", "644", "645", "646", "647", "648", "649", "65"), (16, 17, 18, 19)),  # Discover
+        (("35",), (16, 17, 18, 19)),  # JCB (3528-3589; Faker and some issuers use all of 35)
+        (("2131", "1800"), (15,)),  # JCB (15 digits)
+        (("62", "81"), (16, 17, 18, 19)),  # UnionPay
+        (("50", "56", "57", "58", "6", "0604"), (12, 13, 14, 15, 16, 17, 18, 19)),  # Maestro
+        (("2200", "2201", "2202", "2203", "2204"), (16, 17, 18, 19)),  # Mir
+        (("60", "65", "81", "82", "508", "353", "356"), (16,)),  # RuPay
+        (("9792",), (16,)),  # Troy
     )
-
-
-_IBAN_LENGTHS = {
-    "AD": 24,
-    "AT": 20,
-    "BE": 16,
-    "BG": 22,
-    "CH": 21,
-    "CY": 28,
-    "CZ": 24,
-    "DE": 22,
-    "DK": 18,
-    "EE": 20,
-    "ES": 24,
-    "FI": 18,
-    "FR": 27,
-    "GB": 22,
-    "GR": 27,
-    "HR": 21,
-    "HU": 28,
-    "IE": 22,
-    "IS": 26,
-    "IT": 27,
-    "LI": 21,
-    "LT": 20,
-    "LU": 20,
-    "LV": 21,
-    "MC": 27,
-    "MT": 31,
-    "NL": 18,
-    "NO": 15,
-    "PL": 28,
-    "PT": 25,
-    "RO": 24,
-    "SE": 24,
-    "SI": 19,
-    "SK": 24,
-    "SM": 27,
-}
+    for prefix in prefixes
+)
 
 
 def iban_ok(s: str) -> bool:
-    """IBAN length for its country (when known) and the ISO 13616 mod-97 check."""
-    iban = s.replace(" ", "").upper()
-    want = _IBAN_LENGTHS.get(iban[:2])
-    if want is not None and len(iban) != want:
-        return False
-    if not 15 <= len(iban) <= 34:
-        return False
-    moved = iban[4:] + iban[:4]
-    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+    """An IBAN by python-stdnum: the mod-97 check and its country's BBAN structure (length, letters).
 
-
-def _ssn_ok(s: str) -> bool:
-    d = _digits(s)
-    area, group, serial = d[:3], d[3:5], d[5:]
-    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
-
-
-def insee_ok(s: str) -> bool:
-    """French NIR: sex digit, month 01-12 (or 20+/99 for unknowns), key = 97 - number mod 97."""
-    t = s.replace(" ", "").upper()
-    if len(t) != 15 or t[0] not in "12":
-        return False
-    body = t[:13].replace("2A", "19").replace("2B", "18")
-    if not body.isdigit() or not t[13:].isdigit():
-        return False
-    return 97 - int(body) % 97 == int(t[13:])
-
-
-def _nino_ok(s: str) -> bool:
-    prefix = s[:2].upper()
-    return prefix not in ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ")
-
-
-def _national_ok(s: str) -> bool:
-    t = s.replace(" ", "")
-    if len(t) == 15:
-        return insee_ok(t)
-    if t[:2].isalpha():
-        return _nino_ok(t)
-    return _ssn_ok(t)
+    stdnum's national BBAN checks (``check_country=True``) are left off: they reject IBANs that
+    banks accept, such as the Belgian example ``BE68 5390 0754 7034`` of the hand-written set.
+    """
+    return bool(_stdnum_iban.is_valid(s, check_country=False))
 
 
 def _ipv4_ok(s: str) -> bool:
@@ -168,47 +94,11 @@ def _ip_ok(s: str) -> bool:
     return s.count(":") >= 2 and sum(c.isalnum() for c in s) >= 3
 
 
-_SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}$")
-
-
-def _phone_ok(s: str) -> bool:
-    d = _digits(s)
-    if s.startswith("+"):
-        return 8 <= len(d) <= 15
-    if s.startswith("00"):
-        return 11 <= len(d) <= 17
-    if _SSN_SHAPE.match(s):  # an SSN that failed its own checks is not a phone either
-        return False
-    if len(d) < 9 or len(d) > 12:
-        return False
-    # A bare run of digits is an order number until a separator says otherwise (the context
-    # rule in PHONE_CONTEXT catches "call me on 4155550134").
-    return any(not c.isdigit() for c in s.strip())
-
-
 _EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}"
 _IBAN = r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])"
-_CARD = r"(?<![\w\-.+])\d(?:[ \-]?\d){12,18}(?![\w\-]|\.\d)"
-_SSN = r"(?<![\w\-])\d{3}([\- ])\d{2}\1\d{4}(?![\w\-])"
-_NINO = r"(?<![\w])[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])"
-_INSEE = r"(?<![\w])[12] ?\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\d) ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}(?![\w])"
-_IPV4 = r"(?<![\w.])(?<!version )(?<!build )(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)"
+_CARD = r"(?<![\w\-.+])\d(?:[ \-.]?\d){11,18}(?![\w\-]|[.,]\d)"
+_IPV4 = r"(?<![\w.])(?<!(?i:version) )(?<!(?i:build) )(?<!(?i:version is) )(?<![vV])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)"
 _IPV6 = r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"
-_PHONE = (
-    r"(?<![\w+\-/.])(?:"
-    r"(?:\+|00)\d{1,3}(?:[ .\-]?\(0?\d{1,4}\)|[ .\-]?\d{1,5}){1,6}"  # international
-    r"|\(\d{3}\)[ .\-]?\d{3}[ .\-]\d{4}"  # (415) 555-0134
-    r"|\(0\d{1,4}\)[ .\-]?\d{3,4}[ .\-]?\d{3,4}"  # (020) 7123 4567
-    r"|\d{3}[.\-]\d{3}[.\-]\d{4}|\d{3} \d{3} \d{4}"  # 415-555-0134, 415 555 0134
-    r"|0\d{1,4}(?:[ .\-/]\d{2,8}){1,4}"  # national trunk prefix: 020 7946 0958, 06 12 34 56 78
-    r"|0\d{9,11}"  # 07700900123 (validated: digits only are rejected unless in context)
-    r")(?![\w\-/]|\.\d)"
-)
-_PHONE_CONTEXT = (
-    r"(?i:\b(?:phone|tel|mobile|cell|call|text|whatsapp|reach|fax)\b[^\n\d]{0,20}?)"
-    r"(\d{9,12})(?![\w\-])"
-)
-
 _STREET_SUFFIX = (
     r"Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Place|Pl|Way|"
     r"Terrace|Close|Crescent|Square|Sq|Parkway|Pkwy|Highway|Hwy|Row|Gardens|Mews|Hill"
@@ -266,19 +156,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _regex_finder(pattern: str, group: int = 0) -> Finder:
-    compiled = re.compile(pattern)
-
-    def find(text: str) -> Iterator[tuple[int, int]]:
-        for m in compiled.finditer(text):
-            if m.group(group) is not None:
-                yield m.span(group)
-
-    return find
-
-
 def _person_context(text: str) -> Iterator[tuple[int, int]]:
-    for start, end in _regex_finder(_PERSON_CONTEXT, 1)(text):
+    for start, end in regex_finder(_PERSON_CONTEXT, 1)(text):
         yield _trim(text, start, end)
 
 
@@ -293,31 +172,29 @@ def _person_first(text: str) -> Iterator[tuple[int, int]]:
 def _detector(
     type_: str, pattern: str, prefilter: str, validate: Validator | None = None, group: int = 0
 ) -> Detector:
-    return Detector(type_, _regex_finder(pattern, group), prefilter, validate)
+    return Detector(type_, regex_finder(pattern, group), prefilter, validate)
 
 
 DETECTORS: tuple[Detector, ...] = (
     _detector("EMAIL", _EMAIL, r"@"),
     _detector("IBAN", _IBAN, r"[A-Z]{2}[0-9]{2} ?[A-Z0-9]{4}", iban_ok),
-    _detector("CREDIT_CARD", _CARD, r"[0-9](?:[ \-]?[0-9]){12}", _card_ok),
-    _detector("NATIONAL_ID", _SSN, r"[0-9]{3}[\- ][0-9]{2}[\- ][0-9]{4}", _national_ok),
-    _detector("NATIONAL_ID", _NINO, r"[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]", _national_ok),
-    _detector("NATIONAL_ID", _INSEE, r"[12] ?[0-9]{2} ?[0-9]{2} ?(?:[0-9]{2}|2[AB]) ?[0-9]{3}", _national_ok),
+    *NATIONAL_ID_DETECTORS,
+    _detector("CREDIT_CARD", _CARD, r"[0-9](?:[ \-.]?[0-9]){11}", _card_ok),
     _detector("IP_ADDRESS", _IPV4, r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}", _ip_ok),
     _detector("IP_ADDRESS", _IPV6, r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:", _ip_ok),
-    _detector("PHONE", _PHONE, r"[0-9](?:[ ().\-/]{0,2}[0-9]){7}", _phone_ok),
-    _detector("PHONE", _PHONE_CONTEXT, r"[0-9]{9}", None, group=1),
+    *phone_detectors(),
     _detector("STREET_ADDRESS", _ADDRESS, _ADDRESS_PREFILTER),
     Detector("PERSON", _person_context, _PERSON_CONTEXT_PREFILTER, _person_ok),
     Detector("PERSON", _person_first, _PERSON_FIRST_PREFILTER, _person_ok),
 )
 
-PII_TYPES: tuple[str, ...] = tuple(dict.fromkeys(d.type for d in DETECTORS))
 #: The PII types, for type checkers (the same names as ``PII_TYPES``, in its order).
 PiiType = Literal[
     "EMAIL", "IBAN", "CREDIT_CARD", "NATIONAL_ID", "IP_ADDRESS", "PHONE", "STREET_ADDRESS", "PERSON"
 ]
-assert get_args(PiiType) == PII_TYPES, (get_args(PiiType), PII_TYPES)
+#: The PII types in report order (detectors run in ``DETECTORS`` order, national ids before cards).
+PII_TYPES: tuple[str, ...] = get_args(PiiType)
+assert set(PII_TYPES) == {d.type for d in DETECTORS}
 
 
 def find_spans(text: str, detectors: tuple[Detector, ...] = DETECTORS) -> list[tuple[str, int, int]]:

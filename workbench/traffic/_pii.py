@@ -21,11 +21,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+import phonenumbers
 import polars as pl
 
 from workbench._html import note, report, table
 from workbench._table import as_table, require_columns
 from workbench.traffic._detectors import DETECTORS, PII_TYPES, Detector, PiiType, find_spans
+from workbench.traffic._phones import phone_detectors
 
 
 class Finding(NamedTuple):
@@ -49,14 +51,31 @@ def placeholder(type_: str) -> str:
     return f"<{type_}>"
 
 
-def _detectors(types: Iterable[PiiType] | None) -> tuple[Detector, ...]:
+def _detectors(
+    types: Iterable[PiiType] | None, regions: Iterable[str] | None = None, *, func: str = "scrub"
+) -> tuple[Detector, ...]:
+    dets = DETECTORS
+    if regions is not None:
+        if isinstance(regions, str):
+            regions = [regions]
+        hints = tuple(r.upper() for r in regions)
+        unknown_regions = sorted(set(hints) - phonenumbers.SUPPORTED_REGIONS)
+        if unknown_regions or not hints:
+            raise ValueError(
+                f"{func}: regions= has unknown region code(s) {unknown_regions or 'none given'}; expected "
+                "ISO 3166 alpha-2 codes that libphonenumber knows, e.g. ['US', 'DE', 'IN']"
+            )
+        phones = phone_detectors(hints)
+        dets = tuple(d for d in DETECTORS if d.type != "PHONE")
+        at = [d.type for d in DETECTORS].index("PHONE")
+        dets = dets[:at] + phones + dets[at:]
     if types is None:
-        return DETECTORS
+        return dets
     wanted = set(types)
     unknown = sorted(wanted - set(PII_TYPES))
     if unknown:
         raise ValueError(f"unknown PII type(s) {unknown}; expected some of {list(PII_TYPES)}")
-    return tuple(d for d in DETECTORS if d.type in wanted)
+    return tuple(d for d in dets if d.type in wanted)
 
 
 def _scrub(text: str, detectors: tuple[Detector, ...]) -> Scrubbed:
@@ -71,12 +90,17 @@ def _scrub(text: str, detectors: tuple[Detector, ...]) -> Scrubbed:
     return Scrubbed("".join(parts), findings=[Finding(*s) for s in spans])
 
 
-def scrub_text(text: str, *, types: Iterable[PiiType] | None = None) -> Scrubbed:
+def scrub_text(
+    text: str, *, types: Iterable[PiiType] | None = None, regions: Iterable[str] | None = None
+) -> Scrubbed:
     """Replace personal data in one text with typed placeholders.
 
     Args:
         text: the text to scrub.
         types: PII types to look for (default: all of ``PII_TYPES``).
+        regions: where phone numbers written without a country prefix are read, as ISO 3166
+            codes, most likely first (default: ``DEFAULT_REGIONS``, 48 countries). Numbers with
+            ``+`` or ``00`` are read in their own country whatever this says.
 
     Returns:
         The scrubbed text and the findings, with spans in the original text.
@@ -87,7 +111,7 @@ def scrub_text(text: str, *, types: Iterable[PiiType] | None = None) -> Scrubbed
     """
     if not isinstance(text, str):
         raise TypeError(f"scrub_text expects a str, got {type(text).__name__}")
-    return _scrub(text, _detectors(types))
+    return _scrub(text, _detectors(types, regions, func="scrub_text"))
 
 
 @dataclass(frozen=True)
@@ -168,12 +192,14 @@ def scrub(
     *,
     columns: str | Sequence[str] = ("input", "output"),
     types: Iterable[PiiType] | None = None,
+    regions: Iterable[str] | None = None,
     flag_column: str | None = None,
 ) -> tuple[pl.DataFrame, PiiReport]:
     """Replace personal data in text columns of a traffic table with typed placeholders.
 
     One Rust-regex pass (``str.contains``) over each column picks the texts that could hold PII;
-    only those go through the precise Python detectors and validators (Luhn, mod-97, ...).
+    only those go through the precise Python detectors and validators (libphonenumber, Luhn,
+    python-stdnum, ...), each distinct text once.
 
     Args:
         data: a polars DataFrame or LazyFrame, a pandas DataFrame, or a result object with a
@@ -181,6 +207,8 @@ def scrub(
             first (``scan_traffic(...).filter(...)``).
         columns: text columns to scrub; missing ones raise, null values stay null.
         types: PII types to look for (default: all of ``PII_TYPES``).
+        regions: where phone numbers without a country prefix are read (ISO 3166 codes; see
+            ``scrub_text``).
         flag_column: if given, add a list[str] column with the types found in each row.
 
     Returns:
@@ -192,7 +220,7 @@ def scrub(
         >>> out["input"].to_list(), report.counts
         (['my email is <EMAIL>', 'hi'], {('input', 'EMAIL'): 1})
     """
-    dets = _detectors(types)
+    dets = _detectors(types, regions)
     df = as_table(data, param="data", func="scrub")
     columns = [columns] if isinstance(columns, str) else list(columns)
     require_columns(df, columns, param="data", func="scrub", expected="the text columns given by columns=")
@@ -216,12 +244,15 @@ def scrub(
         if idx.len() == 0:
             continue
         gated: dict[int, tuple[Detector, ...]] = {}
+        memo: dict[str, Scrubbed] = {}  # traffic repeats itself: each distinct text is scrubbed once
         new_texts = []
         rows = zip(idx.to_list(), series.gather(idx).to_list(), hits.gather(idx).to_list(), strict=True)
         for i, text, mask in rows:
             if mask not in gated:
                 gated[mask] = tuple(d for d in dets if mask >> prefilters.index(d.prefilter) & 1)
-            result = _scrub(text, gated[mask])
+            result = memo.get(text)
+            if result is None:
+                result = memo[text] = _scrub(text, gated[mask])
             new_texts.append(result.text)
             for f in result.findings:
                 counts[(col, f.type)] = counts.get((col, f.type), 0) + 1
