@@ -9,15 +9,15 @@ import numpy as np
 N_INIT = 3
 
 
-def kmeans_labels(x: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """KMeans labels of the rows of ``x`` (k=1: every row in cluster 0)."""
+def kmeans_labels(x: np.ndarray, k: int, seed: int, n_init: int = N_INIT) -> np.ndarray:
+    """KMeans labels of the rows of ``x`` (k=1: every row in cluster 0), best of ``n_init`` starts."""
     if k == 1:
         return np.zeros(x.shape[0], dtype=np.int64)
     from sklearn.cluster import KMeans
 
     # float64: for float32 input scikit-learn computes k-means++ distances in slow upcast chunks
     x64 = np.asarray(x, dtype=np.float64)
-    return KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit_predict(x64).astype(np.int64)
+    return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(x64).astype(np.int64)
 
 
 #: k up to this value is tried one by one; above it, on a geometric grid (steps of about 15%).
@@ -61,7 +61,7 @@ def choose_k(
     dozen rows the silhouette keeps rising as clusters shrink to pairs of near-duplicates, and clusters
     of two rows name nothing) and at the number of distinct rows; with fewer than 6 rows, or all rows
     alike, k is 1 and no silhouette is formed. Above k=12 the ks form a geometric grid (see
-    :func:`k_grid`). With more than ``sample_size`` rows, k is chosen on a seeded sample of
+    :func:`k_grid`; one KMeans start each there, three below). With more than ``sample_size`` rows, k is chosen on a seeded sample of
     ``sample_size`` rows (KMeans and silhouette on the sample; the final KMeans then runs on every
     row), which keeps the choice to seconds for 10,000 rows.
     """
@@ -89,7 +89,8 @@ def choose_k(
         space = PCA(n_components=SEARCH_DIMS, random_state=seed).fit_transform(x)
     scores: dict[int, float] = {}
     for k in k_grid(lo, hi):
-        labels = kmeans_labels(space, k, seed)
+        # restarts where one start is noisy (few clusters); one start on the grid above 12
+        labels = kmeans_labels(space, k, seed, N_INIT if k <= DENSE_UP_TO else 1)
         if np.unique(labels).size < 2:
             continue
         scores[k] = float(silhouette_score(distances, labels, metric="precomputed"))
