@@ -308,6 +308,7 @@ def test_phone_hard_negatives() -> None:
         "Reference 2024-0001-7788",
         "PO number 4500012345",
         "Batch 000123456 was exported at 10:30",
+        "Can I change the invoice numbering to start at 2026-100?",  # the demo traffic's false phone
     ]:
         assert scrub_text(text).findings == [], text
 

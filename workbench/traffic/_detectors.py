@@ -24,7 +24,9 @@ from typing import Literal, get_args
 
 from stdnum import iban as _stdnum_iban
 
+from workbench.traffic._addresses import find_addresses
 from workbench.traffic._base import Detector, Validator, digits, regex_finder
+from workbench.traffic._gazetteer import person_names
 from workbench.traffic._ids import NATIONAL_ID_DETECTORS
 from workbench.traffic._names import FIRST_NAMES, NOT_SURNAMES
 from workbench.traffic._phones import phone_detectors
@@ -169,6 +171,44 @@ def _person_first(text: str) -> Iterator[tuple[int, int]]:
             yield _trim(text, m.start(), tail.end() if tail else m.end())
 
 
+_TOKEN = re.compile(r"(?<![\w'\-])[^\W\d_]+(?:['\-][^\W\d_]+)*")
+_PARTICLES = frozenset("da de del della di do dos das du van den der von la le Van De Da Di Von Del".split())
+
+
+def _gazetteer_name(word: str, names: frozenset[str]) -> bool:
+    return word in names or ("-" in word and all(p in names for p in word.split("-")))
+
+
+def _person_gazetteer(text: str) -> Iterator[tuple[int, int]]:
+    """Two or more capitalised words: a given name and a family name of Faker's locales, in either order."""
+    first, last = person_names()
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    i = 0
+    while i < len(tokens):
+        start, end, word = tokens[i]
+        if not (word[0].isupper() and (word in first or word in FIRST_NAMES or word in last)):
+            i += 1
+            continue
+        run, j = [word], i + 1
+        while j < len(tokens) and text[tokens[j - 1][1] : tokens[j][0]] == " ":
+            w = tokens[j][2]
+            if w in _PARTICLES and j + 1 < len(tokens) and _gazetteer_name(tokens[j + 1][2], last):
+                run.append(w)
+                j += 1
+                continue
+            if not w[0].isupper() or not (_gazetteer_name(w, last) or w in first):
+                break
+            run.append(w)
+            j += 1
+        given = [k for k, w in enumerate(run) if w in first or w in FIRST_NAMES]
+        family = [k for k, w in enumerate(run) if _gazetteer_name(w, last)]
+        if given and family and (len(set(given) | set(family)) >= 2):
+            yield start, tokens[j - 1][1]
+            i = j
+        else:
+            i += 1
+
+
 def _detector(
     type_: str, pattern: str, prefilter: str, validate: Validator | None = None, group: int = 0
 ) -> Detector:
@@ -184,8 +224,10 @@ DETECTORS: tuple[Detector, ...] = (
     _detector("IP_ADDRESS", _IPV6, r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:", _ip_ok),
     *phone_detectors(),
     _detector("STREET_ADDRESS", _ADDRESS, _ADDRESS_PREFILTER),
+    Detector("STREET_ADDRESS", find_addresses, r"[0-9]"),
     Detector("PERSON", _person_context, _PERSON_CONTEXT_PREFILTER, _person_ok),
     Detector("PERSON", _person_first, _PERSON_FIRST_PREFILTER, _person_ok),
+    Detector("PERSON", _person_gazetteer, r"\p{Lu}\p{Ll}+ \p{Lu}", _person_ok),
 )
 
 #: The PII types, for type checkers (the same names as ``PII_TYPES``, in its order).

@@ -9,7 +9,8 @@ optional ``+`` or ``00`` country prefix, an optional extension (``x123``, ``ext.
 - without one, it must be a possible number of one of the hint regions (``regions=``, by default
   ``DEFAULT_REGIONS``, 48 countries) and either follow a phone cue ("call", "phone", "tel",
   "mobile", "Telefon", "numéro", ...: 30 characters before, or 25 after) or be formatted as a
-  phone (separators or a trunk ``0`` or ``(``) and be a *valid* number of a hint region.
+  phone (separators or a trunk ``0`` or ``(``), have 8 digits or more, not start with a year
+  (``2026-100``) and be a *valid* number of a hint region.
 
 Candidates never become phones when they are shaped like dates, times, ISBNs or versions, or
 right after an order, invoice, reference, ticket, tracking, batch, SKU, serial, account or
@@ -46,6 +47,7 @@ _DATE = re.compile(
     r"\d{1,4}([./\-])\d{1,2}\1\d{1,4}|\d{4}-\d{2}-\d{2}.*|\d{1,2}:\d{2}(?::\d{2})?|97[89][\- ].*"
     r"|(?:19|20)\d{2}[/\-](?:19|20)?\d{2}"  # 2025/2026
 )
+_YEAR_SERIAL = re.compile(r"(?:19|20)\d{2}[\-/]")
 _DOTTED = re.compile(r"0?\d{2,4}(?:\.\d{2,4}){2,4}")  # 415.555.0134, 06.12.34.56.78
 _PHONE_CUE = re.compile(
     r"(?i:\b(?:phone|tel|telephone|mobile|mob|cell|call|text|sms|whatsapp|reach|fax|ring|dial|"
@@ -105,6 +107,10 @@ def _accept(text: str, start: int, end: int, regions: tuple[str, ...]) -> bool:
         return False
     if cue:
         return True
+    # Without a cue: 8 digits at least (555-0134 alone is as often a serial) and no year in front
+    # (2026-100, 2024-0001-7788 are invoice numbers).
+    if n < 8 or _YEAR_SERIAL.match(main):
+        return False
     return valid and (bool(seps) or main[0] in "0(")
 
 
