@@ -29,7 +29,7 @@ RECALL_FLOOR = {
     "NATIONAL_ID": 0.95,
     "IP_ADDRESS": 0.95,
     "STREET_ADDRESS": 0.9,
-    "PERSON": 0.8,
+    "PERSON": 0.85,
 }
 PRECISION_FLOOR = {
     "EMAIL": 0.95,
