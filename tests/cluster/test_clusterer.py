@@ -219,6 +219,9 @@ def test_auto_k_finds_more_than_twelve_groups():
     assert cl.n_clusters_ == 24 and max(cl.silhouette_) == 24 and cl.noise_ == 0.0
     assert np.bincount(cl.labels_).tolist() == [25] * 24
     assert Clusterer(k_range=(2, 12)).fit([f"t{i}" for i in range(600)], embeddings=x).n_clusters_ == 12
+    # k chosen on a 300-row sample: capped at sqrt(600) rows = 24, not at sqrt(300) = 17
+    sampled = Clusterer(k_range=(20, 100), sample_size=300).fit([f"t{i}" for i in range(600)], embeddings=x)
+    assert sampled.n_clusters_ == 24 and max(sampled.silhouette_) == 24
 
 
 def test_hdbscan_on_umap_reports_and_reassigns_noise():

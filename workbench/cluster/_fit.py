@@ -61,9 +61,10 @@ def choose_k(
     dozen rows the silhouette keeps rising as clusters shrink to pairs of near-duplicates, and clusters
     of two rows name nothing) and at the number of distinct rows; with fewer than 6 rows, or all rows
     alike, k is 1 and no silhouette is formed. Above k=12 the ks form a geometric grid (see
-    :func:`k_grid`; one KMeans start each there, three below). With more than ``sample_size`` rows, k is chosen on a seeded sample of
-    ``sample_size`` rows (KMeans and silhouette on the sample; the final KMeans then runs on every
-    row), which keeps the choice to seconds for 10,000 rows.
+    :func:`k_grid`; one KMeans start each there, three below). With more than ``sample_size`` rows,
+    k is chosen on a seeded sample of ``sample_size`` rows (KMeans on its 48 PCA dimensions and
+    the silhouette on the sample; the final KMeans then runs on every row), which keeps the choice
+    to seconds for 10,000 rows. The square-root cap is that of all the rows, not of the sample.
     """
     from sklearn.metrics import silhouette_score
 
@@ -75,7 +76,7 @@ def choose_k(
     n = x.shape[0]
     distinct = np.unique(np.round(x, 6), axis=0).shape[0]
     lo, hi = k_range if k_range is not None else (2, max_k(n_all))
-    hi = min(hi, n // 3, int(np.sqrt(n_all)) if k_range is None else int(np.sqrt(n)), distinct)
+    hi = min(hi, n // 3, int(np.sqrt(n_all)), distinct)  # the square root of every row, not the sample's
     if hi < lo:
         return 1, {}
     from sklearn.metrics import pairwise_distances
