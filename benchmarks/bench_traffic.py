@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -105,56 +104,25 @@ def timed(name: str, traffic: pl.DataFrame, generate_s: float) -> dict[str, obje
     return figures
 
 
-_MARK = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]", re.DOTALL)
+def pii_accuracy_figures(path: Path) -> dict[str, object]:
+    """workbench.traffic.pii_accuracy on one labelled file, as figures for results.json."""
+    from workbench.traffic import load_pii_examples, pii_accuracy
 
-
-def _hand_set() -> list[tuple[str, list[tuple[str, int, int]]]]:
-    out = []
-    for line in (ROOT / "tests" / "traffic" / "pii_examples.jsonl").open(encoding="utf-8"):
-        if not line.strip():
-            continue
-        marked, parts, spans, pos = json.loads(line)["marked"], [], [], 0
-        for m in _MARK.finditer(marked):
-            parts.append(marked[pos : m.start()])
-            start = sum(map(len, parts))
-            spans.append((m.group(1), start, start + len(m.group(2))))
-            parts.append(m.group(2))
-            pos = m.end()
-        parts.append(marked[pos:])
-        out.append(("".join(parts), spans))
-    return out
-
-
-def _faker_set() -> list[tuple[str, list[tuple[str, int, int]]]]:
-    rows = [json.loads(line) for line in (ROOT / "data" / "pii_eval.jsonl").open(encoding="utf-8")]
-    return [(r["text"], [(t, s, e) for t, s, e in r["spans"]]) for r in rows]
-
-
-def pii_accuracy(examples: list[tuple[str, list[tuple[str, int, int]]]]) -> dict[str, object]:
-    """Per-type precision and recall (a finding is right when it overlaps a gold span of its type)."""
-    from workbench.traffic import PII_TYPES, scrub_text
-
-    counts = {t: [0, 0, 0, 0] for t in PII_TYPES}  # gold, found, found right, gold found
-    t0 = time.perf_counter()
-    for text, gold in examples:
-        found = [(f.type, f.start, f.end) for f in scrub_text(text).findings]
-        for f in found:
-            counts[f[0]][1] += 1
-            counts[f[0]][2] += any(g[0] == f[0] and g[1] < f[2] and f[1] < g[2] for g in gold)
-        for g in gold:
-            counts[g[0]][0] += 1
-            counts[g[0]][3] += any(g[0] == f[0] and g[1] < f[2] and f[1] < g[2] for f in found)
-    us = (time.perf_counter() - t0) / len(examples) * 1e6
+    table = pii_accuracy(load_pii_examples(path))
     per_type = {
-        t: {
-            "labelled": c[0],
-            "found": c[1],
-            "precision": round(c[2] / c[1], 3) if c[1] else 1.0,
-            "recall": round(c[3] / c[0], 3) if c[0] else 1.0,
+        r["type"]: {
+            "labelled": r["labelled"],
+            "found": r["found"],
+            "precision": round(r["precision"], 3),
+            "recall": round(r["recall"], 3),
         }
-        for t, c in counts.items()
+        for r in table.iter_rows(named=True)
     }
-    return {"texts": len(examples), "us_per_text": round(us, 1), "per_type": per_type}
+    return {
+        "texts": table["texts"][0],
+        "us_per_text": round(table["us_per_text"][0], 1),
+        "per_type": per_type,
+    }
 
 
 def main() -> None:
@@ -163,7 +131,10 @@ def main() -> None:
     args = parser.parse_args()
     from make_traffic import make_traffic  # type: ignore[import-not-found]
 
-    accuracy = {"hand_written": pii_accuracy(_hand_set()), "faker_30_locales": pii_accuracy(_faker_set())}
+    accuracy = {
+        "hand_written": pii_accuracy_figures(ROOT / "tests" / "traffic" / "pii_examples.jsonl"),
+        "faker_30_locales": pii_accuracy_figures(ROOT / "data" / "pii_eval.jsonl"),
+    }
     for name, figures in accuracy.items():
         print(f"== PII {name}: {json.dumps(figures)}")
     t = time.perf_counter()

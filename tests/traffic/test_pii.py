@@ -7,17 +7,25 @@ amounts, versions, tracking numbers, non-Luhn 16-digit numbers, phone-like produ
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from workbench.traffic import PII_TYPES, PiiReport, iban_ok, insee_ok, luhn_ok, scrub, scrub_text
+from workbench.traffic import (
+    PII_TYPES,
+    PiiReport,
+    iban_ok,
+    insee_ok,
+    load_pii_examples,
+    luhn_ok,
+    parse_marked,
+    pii_accuracy,
+    scrub,
+    scrub_text,
+)
 
 EXAMPLES = Path(__file__).with_name("pii_examples.jsonl")
-MARK = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]", re.DOTALL)
 
 # Floors on the labelled set. EMAIL, PHONE and CREDIT_CARD recall >= 0.95 is the requirement;
 # the others are set a little under what the detectors measure today, to catch regressions.
@@ -43,29 +51,12 @@ PRECISION_FLOOR = {
 }
 
 
-def parse(marked: str) -> tuple[str, list[tuple[str, int, int]]]:
-    """Turn ``a [[EMAIL:x@y.z]] b`` into the plain text and its labelled spans."""
-    text, spans, pos = [], [], 0
-    length = 0
-    for m in MARK.finditer(marked):
-        before = marked[pos : m.start()]
-        text.append(before)
-        length += len(before)
-        spans.append((m.group(1), length, length + len(m.group(2))))
-        text.append(m.group(2))
-        length += len(m.group(2))
-        pos = m.end()
-    text.append(marked[pos:])
-    return "".join(text), spans
-
-
 def load() -> list[tuple[str, list[tuple[str, int, int]]]]:
-    with EXAMPLES.open(encoding="utf-8") as fh:
-        return [parse(json.loads(line)["marked"]) for line in fh if line.strip()]
+    return load_pii_examples(EXAMPLES)
 
 
 def test_parse_markup() -> None:
-    assert parse("mail [[EMAIL:a@b.co]] now") == ("mail a@b.co now", [("EMAIL", 5, 11)])
+    assert parse_marked("mail [[EMAIL:a@b.co]] now") == ("mail a@b.co now", [("EMAIL", 5, 11)])
 
 
 def test_labelled_set_is_big_and_covers_every_type() -> None:
@@ -76,42 +67,11 @@ def test_labelled_set_is_big_and_covers_every_type() -> None:
     assert sum(not spans for _, spans in examples) >= 100  # hard negatives
 
 
-def _overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
-    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
-
-
-def measure() -> dict[str, dict[str, float]]:
-    tp_pred = {t: 0 for t in PII_TYPES}
-    n_pred = {t: 0 for t in PII_TYPES}
-    tp_gold = {t: 0 for t in PII_TYPES}
-    n_gold = {t: 0 for t in PII_TYPES}
-    for text, gold in load():
-        found = [tuple(f) for f in scrub_text(text).findings]
-        for f in found:
-            n_pred[f[0]] += 1
-            tp_pred[f[0]] += any(_overlaps(f, g) for g in gold)
-        for g in gold:
-            n_gold[g[0]] += 1
-            tp_gold[g[0]] += any(_overlaps(g, f) for f in found)
-    return {
-        t: {
-            "labelled": n_gold[t],
-            "found": n_pred[t],
-            "precision": tp_pred[t] / n_pred[t] if n_pred[t] else 1.0,
-            "recall": tp_gold[t] / n_gold[t] if n_gold[t] else 1.0,
-        }
-        for t in PII_TYPES
-    }
-
-
 def test_precision_and_recall_per_type() -> None:
-    table = measure()
-    print("\ntype            labelled  found  precision  recall")
-    for t, row in table.items():
-        print(
-            f"{t:<15} {row['labelled']:>8} {row['found']:>6} {row['precision']:>10.3f} {row['recall']:>7.3f}"
-        )
-    for t, row in table.items():
+    table = pii_accuracy(load())
+    print("\n", table.drop("texts", "us_per_text"))
+    for row in table.iter_rows(named=True):
+        t = row["type"]
         assert row["recall"] >= RECALL_FLOOR[t], (t, row)
         assert row["precision"] >= PRECISION_FLOOR[t], (t, row)
 

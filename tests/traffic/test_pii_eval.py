@@ -18,7 +18,7 @@ from types import ModuleType
 
 import pytest
 
-from workbench.traffic import PII_TYPES, scrub_text
+from workbench.traffic import PII_TYPES, load_pii_examples, pii_accuracy
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 EVAL = DATA / "pii_eval.jsonl"
@@ -38,40 +38,6 @@ RECALL_FLOOR = {
 PRECISION_FLOOR = {t: 0.95 for t in PII_TYPES} | {"PERSON": 0.9, "STREET_ADDRESS": 0.9}
 
 
-def load() -> list[tuple[str, list[tuple[str, int, int]]]]:
-    with EVAL.open(encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    return [(r["text"], [(t, s, e) for t, s, e in r["spans"]]) for r in rows]
-
-
-def measure(examples: list[tuple[str, list[tuple[str, int, int]]]]) -> dict[str, dict[str, float]]:
-    tp_pred = dict.fromkeys(PII_TYPES, 0)
-    n_pred = dict.fromkeys(PII_TYPES, 0)
-    tp_gold = dict.fromkeys(PII_TYPES, 0)
-    n_gold = dict.fromkeys(PII_TYPES, 0)
-
-    def overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
-        return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
-
-    for text, gold in examples:
-        found = [(f.type, f.start, f.end) for f in scrub_text(text).findings]
-        for f in found:
-            n_pred[f[0]] += 1
-            tp_pred[f[0]] += any(overlaps(f, g) for g in gold)
-        for g in gold:
-            n_gold[g[0]] += 1
-            tp_gold[g[0]] += any(overlaps(g, f) for f in found)
-    return {
-        t: {
-            "labelled": n_gold[t],
-            "found": n_pred[t],
-            "precision": tp_pred[t] / n_pred[t] if n_pred[t] else 1.0,
-            "recall": tp_gold[t] / n_gold[t] if n_gold[t] else 1.0,
-        }
-        for t in PII_TYPES
-    }
-
-
 def test_the_faker_set_covers_30_locales_every_type_and_hard_negatives() -> None:
     rows = [json.loads(line) for line in EVAL.open(encoding="utf-8")]
     assert len(rows) == 1800
@@ -85,13 +51,10 @@ def test_the_faker_set_covers_30_locales_every_type_and_hard_negatives() -> None
 
 
 def test_precision_and_recall_per_type_on_the_faker_set() -> None:
-    table = measure(load())
-    print("\nFaker set       labelled  found  precision  recall")
-    for t, row in table.items():
-        print(
-            f"{t:<15} {row['labelled']:>8} {row['found']:>6} {row['precision']:>10.3f} {row['recall']:>7.3f}"
-        )
-    for t, row in table.items():
+    table = pii_accuracy(load_pii_examples(EVAL))
+    print("\nFaker set", table.drop("texts", "us_per_text"))
+    for row in table.iter_rows(named=True):
+        t = row["type"]
         assert row["recall"] >= RECALL_FLOOR[t], (t, row)
         assert row["precision"] >= PRECISION_FLOOR[t], (t, row)
 

@@ -5,6 +5,7 @@
 >>> clean, report = scrub(lf.head(10_000))  # doctest: +SKIP
 """
 
+from workbench.traffic._accuracy import load_pii_examples, parse_marked, pii_accuracy
 from workbench.traffic._detectors import PII_TYPES, PiiType, iban_ok, luhn_ok
 from workbench.traffic._ids import insee_ok
 from workbench.traffic._load import REQUIRED, STANDARD, TrafficError, scan_traffic
@@ -22,6 +23,9 @@ __all__ = [
     "Scrubbed",
     "TrafficError",
     "iban_ok",
+    "load_pii_examples",
+    "parse_marked",
+    "pii_accuracy",
     "insee_ok",
     "luhn_ok",
     "placeholder",
