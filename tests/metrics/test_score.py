@@ -284,6 +284,28 @@ def test_html_escapes_rationales():
     assert "<img" not in page and "&lt;img src=x" in page
 
 
+def test_html_shows_what_a_scorer_adds_such_as_judge_self():
+    table = pl.DataFrame(
+        {
+            "case_id": ["a"],
+            "model": ["m"],
+            "variant": ["v"],
+            "sample": [0],
+            "metric": ["judge"],
+            "value": [1.0],
+            "passed": [True],
+            "label": [None],
+            "rationale": ["ok"],
+            "error": [None],
+            "run_id": ["r"],
+            "scorer": ["{}"],
+            "judge_self": [True],
+        }
+    )
+    page = Scores(table)._repr_html_()
+    assert "<th>judge_self</th>" in page and "<th>scorer</th>" not in page
+
+
 # -- saving into the run's store -----------------------------------------------------------------------
 
 

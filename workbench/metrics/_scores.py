@@ -133,7 +133,7 @@ class Scores:
     def _repr_html_(self) -> str:
         from workbench import _html
 
-        shown = self.table.select(
+        base = [
             "case_id",
             "model",
             "variant",
@@ -144,7 +144,10 @@ class Scores:
             "label",
             "rationale",
             "error",
-        )
+        ]
+        # then what a scorer adds (a judge's judge_self...), but not the long keys
+        extra = [c for c in self.table.columns if c not in base and c not in ("run_id", "scorer")]
+        shown = self.table.select([c for c in base if c in self.table.columns] + extra)
         return _html.report(
             repr(self), [_html.table(self.overview()), _html.table(shown, max_rows=_SHOWN_ROWS)]
         )
