@@ -299,3 +299,21 @@ def test_filter_slice_and_head_give_new_runs_that_keep_the_cases(server, tmp_pat
     assert len(r.head(2)) == 2 and len(r) == 12  # the original is unchanged
     scored = wb.score(even, [wb.contains(any_of=["echo"])], save=False)
     assert scored.cases is even.cases and scored.table.height == 6
+
+
+def test_from_table_wraps_outputs_made_elsewhere_with_their_cases():
+    import polars as pl
+
+    from workbench.cases import CaseSet
+    from workbench.runner import Run
+
+    cases = CaseSet.from_records([{"id": "a", "input": "q", "reference": "x"}, {"id": "b", "input": "r"}])
+    answers = pl.DataFrame({"case_id": ["a", "b"], "model": "m", "output": ["x", "y"]})
+    run = Run.from_table(answers.to_pandas(), cases=cases, name="file")
+    assert run.cases is cases and len(run) == 2 and run.store is None and run.name == "file"
+    assert run.id == Run.from_table(answers.reverse(), cases=cases).id  # content, not row order
+    assert run.id != Run.from_table(answers.with_columns(output=pl.lit("z")), cases=cases).id
+    scores = wb.score(run, [wb.exact_match])  # the cases come from the run
+    assert scores.run is run and scores.table["value"].to_list() == [1.0, None]
+    with pytest.raises(ValueError, match=r"1 case id\(s\) of the results are not in cases \(e.g. 'zz'\)"):
+        Run.from_table(answers.with_columns(case_id=pl.Series(["a", "zz"])), cases=cases)

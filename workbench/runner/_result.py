@@ -81,6 +81,66 @@ class Run:
         self._cases: CaseSet | None = None if callable(cases) else cases
         self._load_cases: Callable[[], CaseSet | None] | None = cases if callable(cases) else None
 
+    @classmethod
+    def from_table(cls, results: Any, *, cases: Any, name: str | None = None) -> Run:
+        """A Run over outputs made elsewhere (a file of candidate answers, a production log), so
+        that it knows its cases as a Run from :func:`~workbench.runner.run` does.
+
+        Args:
+            results: a results table (polars, pandas, LazyFrame) with at least ``case_id`` and
+                ``output``; ``model``, ``variant`` and ``sample`` are used when present.
+            cases: the :class:`~workbench.cases.CaseSet` (or anything ``load_cases`` takes) that
+                every ``case_id`` of the results belongs to.
+            name: a label for the run.
+
+        The run's id is a fingerprint of the cases' version and the table's content; it has no
+        store (scores of it are not saved).
+
+        Example:
+            >>> answers = Run.from_table(load_candidate_responses(path), cases=cases)   # doctest: +SKIP
+            >>> wb.score(answers, [wb.judge(rubric)])                                  # doctest: +SKIP
+        """
+        import hashlib
+
+        from workbench._table import as_table
+        from workbench.cases import CaseSet, load_cases
+
+        frame = as_table(
+            results, want="results", param="results", func="Run.from_table", columns=("case_id", "output")
+        )
+        case_set = cases if isinstance(cases, CaseSet) else load_cases(cases)
+        unknown = sorted(set(frame.get_column("case_id").cast(pl.Utf8).to_list()) - set(case_set.ids))
+        if unknown:
+            shown = ", ".join(repr(c) for c in unknown[:3])
+            raise ValueError(
+                f"Run.from_table: {len(unknown)} case id(s) of the results are not in cases (e.g. {shown})"
+            )
+        digest = hashlib.sha256(case_set.version.encode())
+        digest.update(frame.hash_rows().sort().to_numpy().tobytes())
+        config = {
+            "run_id": "table-" + digest.hexdigest()[:12],
+            "name": name,
+            "status": "complete",
+            "case_set_version": case_set.version,
+            "n_cases": len(case_set),
+            "samples": frame.get_column("sample").n_unique() if "sample" in frame.columns else 1,
+        }
+        # the result columns a run's rows have (null where the table has nothing), then its own
+        from workbench._schema import RESULT_COLUMNS, polars_schema
+
+        given = {
+            "run_id": pl.lit(config["run_id"]),
+            "sample": pl.lit(0),
+            "cached": pl.lit(False),
+            "attempts": pl.lit(1),
+        }
+        fill = [
+            given.get(c, pl.lit(None)).cast(t).alias(c)
+            for c, t in polars_schema(RESULT_COLUMNS).items()
+            if c not in frame.columns
+        ]
+        return cls(config, frame.with_columns(fill), store=None, cases=case_set)
+
     @property
     def cases(self) -> CaseSet | None:
         if self._load_cases is not None:
