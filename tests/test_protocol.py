@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import polars as pl
 import pytest
 
 import workbench as wb
+from workbench._table import as_table
 from workbench.cases import CaseSet
 from workbench.metrics import Scores
 
@@ -67,13 +69,9 @@ NOT_ENTRY_POINTS = {
     "runner.arun",
     "runner.run",
     "store.Store.write_cases",
-    "golden.content_hash",
-    "golden.export_golden",
     "golden.paraphrase",
-    "cluster.tag_cases",
     "cluster.Clusterer.tag_cases",
     "widgets.Annotator",
-    "calibration.compare_judges",
 }
 
 
@@ -373,6 +371,31 @@ CALLS: dict[str, Call] = {
     "golden.dedupe": Call("traffic", lambda d, w, c: wb.dedupe(d, text="input", order_by=None).table),
     "golden.sample_for_coverage": Call(
         "traffic", lambda d, w, c: wb.sample_for_coverage(d, 10, strata="intent", floor=2, weight=None).table
+    ),
+    "golden.content_hash": Call(
+        "cases", lambda d, w, c: wb.golden.content_hash(d), ("polars", "lazy", "pandas", "caseset", "run")
+    ),
+    "golden.export_golden": Call(
+        "cases",
+        lambda d, w, c: wb.export_golden(d, tempfile.mkdtemp(dir=w.project), name="set").load().to_polars(),
+        ("polars", "lazy", "pandas", "caseset", "run"),
+    ),
+    "cluster.tag_cases": Call(
+        "cases",
+        lambda d, w, c: as_table(wb.cluster.tag_cases(d, ["c01", "c02"], "cluster:x"), want="cases"),
+        ("polars", "lazy", "pandas", "caseset", "run"),
+    ),
+    "calibration.compare_judges": Call(
+        "scores",
+        lambda d, w, c: wb.calibration.compare_judges(
+            {"v1": d},
+            w.labels,
+            metric="token_f1",
+            cases=c,
+            results=None if c is None else w.run,
+            n_resamples=50,
+        ),
+        ("polars", "lazy", "pandas", "scores"),
     ),
     "traffic.scrub": Call("traffic", lambda d, w, c: wb.scrub(d, columns=("input",))[0]),
     # widgets
