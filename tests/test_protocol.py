@@ -145,7 +145,10 @@ def world(fake_server_session, tmp_path_factory) -> World:
     )
     prompts = [wb.Prompt("plain"), wb.Prompt("terse", "[[reply:refund]] {input}")]
     run = wb.run(cases, [model, other], prompts, project=project, progress=False)
-    scores = wb.score(run, [wb.exact_match, wb.token_f1])
+    # mentions_refund disagrees with exact_match where the terse prompt answers "refund" to everything
+    scores = wb.score(
+        run, [wb.exact_match, wb.token_f1, wb.contains(any_of=["refund"], metric="mentions_refund")]
+    )
     ids = cases.ids
     pairwise = pl.DataFrame(
         {
@@ -313,7 +316,7 @@ CALLS: dict[str, Call] = {
     ),
     "labels.queue_slice": Call(
         "results",
-        lambda d, w, c: wb.labels.queue_slice(d, "hard and intent:refund", cases=c),
+        lambda d, w, c: wb.labels.queue_slice(d, "hard and intent:invoice", cases=c),
         ("polars", "lazy", "pandas", "run"),
     ),
     "labels.queue_pairs": Call(
@@ -323,7 +326,7 @@ CALLS: dict[str, Call] = {
     ),
     "labels.queue_disagreements": Call(
         "scores",
-        lambda d, w, c: wb.labels.queue_disagreements(d, "exact_match", "token_f1"),
+        lambda d, w, c: wb.labels.queue_disagreements(d, "mentions_refund", "exact_match"),
         ("polars", "lazy", "pandas", "scores"),
     ),
     # cluster (vectors given, so no embedding model runs)
@@ -363,9 +366,7 @@ CALLS: dict[str, Call] = {
     ),
     "golden.check_leakage": Call(
         "cases",
-        lambda d, w, c: wb.golden.check_leakage(
-            d, w.traffic.rename({"input": "text"}), embed=False, ngram=3, id="request_id"
-        ),
+        lambda d, w, c: wb.golden.check_leakage(d, _leaky_corpus(w), embed=False, ngram=3, id="request_id"),
         ("polars", "lazy", "pandas", "caseset", "run"),
     ),
     "golden.dedupe": Call("traffic", lambda d, w, c: wb.dedupe(d, text="input", order_by=None).table),
@@ -412,6 +413,16 @@ CALLS: dict[str, Call] = {
         ("polars", "lazy", "pandas", "scores"),
     ),
 }
+
+
+def _leaky_corpus(w: World) -> pl.DataFrame:
+    """Traffic plus three of the cases' own inputs, so that the leakage check finds something."""
+    leaked = (
+        w.cases.to_polars()
+        .head(3)
+        .select(pl.col("case_id").alias("request_id"), pl.col("input").alias("text"))
+    )
+    return pl.concat([w.traffic.select("request_id", pl.col("input").alias("text")), leaked])
 
 
 def _vectors(n: int) -> np.ndarray:
@@ -491,6 +502,8 @@ def test_every_form_gives_the_same_answer(name: str, world: World) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected = _comparable(call.fn(_form("polars", call.want, world), world, world.cases))
+        # an empty answer would make every form agree trivially: each call must find something
+        assert not (isinstance(expected, pl.DataFrame) and expected.height == 0), f"{name} found nothing"
         for form in call.forms[1:]:
             cases = world.cases if form in ("polars", "lazy", "pandas") else None
             got = _comparable(call.fn(_form(form, call.want, world), world, cases))
