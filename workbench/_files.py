@@ -131,6 +131,17 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
+def _prepare(path: str | os.PathLike[str], make_parents: bool, clean_stale: bool) -> Path:
+    """The target path, its folder made (``make_parents``) and swept of dead writers' temporary
+    files (``clean_stale``)."""
+    target = Path(path)
+    if make_parents:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    if clean_stale:
+        remove_stale_temps(target.parent)
+    return target
+
+
 def atomic_write(
     path: str | os.PathLike[str],
     write: Callable[[Path], None],
@@ -143,11 +154,7 @@ def atomic_write(
     ``clean_stale`` first removes the temporary files that dead writers left in the folder (for
     folders workbench owns).
     """
-    target = Path(path)
-    if make_parents:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    if clean_stale:
-        remove_stale_temps(target.parent)
+    target = _prepare(path, make_parents, clean_stale)
     with locked_temp(target) as tmp:
         write(tmp)
         os.replace(tmp, target)
@@ -168,11 +175,7 @@ def atomic_open(
 
     An error while writing leaves ``path`` as it was and no temporary file behind.
     """
-    target = Path(path)
-    if make_parents:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    if clean_stale:
-        remove_stale_temps(target.parent)
+    target = _prepare(path, make_parents, clean_stale)
     with locked_temp(target) as tmp:
         with open(tmp, mode, encoding=encoding, newline=newline) as fh:
             yield fh

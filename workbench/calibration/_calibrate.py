@@ -255,10 +255,19 @@ def _agreements(
     pair: pl.DataFrame, level: Level, cats: list[Any], confidence: float, n_resamples: int, seed: int
 ) -> tuple[Any, Any]:
     """(percent agreement, Cohen kappa) of a long two-rater table."""
-    from workbench.agreement import cohen_kappa, percent_agreement
+    from workbench.agreement import percent_agreement
 
     pct = percent_agreement(pair, confidence=confidence, n_resamples=n_resamples, seed=seed)
-    kappa = cohen_kappa(
+    return pct, _kappa(pair, level, cats, confidence, n_resamples, seed)
+
+
+def _kappa(
+    pair: pl.DataFrame, level: Level, cats: list[Any], confidence: float, n_resamples: int, seed: int
+) -> Any:
+    """Cohen's kappa of a long two-rater table, weighted as the level says."""
+    from workbench.agreement import cohen_kappa
+
+    return cohen_kappa(
         pair,
         weights=_cohen_weights(level),
         categories=cats,
@@ -266,7 +275,6 @@ def _agreements(
         n_resamples=n_resamples,
         seed=seed,
     )
-    return pct, kappa
 
 
 def calibrate(
@@ -473,17 +481,8 @@ def _per_slice(
             "agreement_hi": hi,
         }
         try:
-            from workbench.agreement import cohen_kappa
-
             pair = long_labels(part, {"judge": col_j, "consensus": col_h})
-            k = cohen_kappa(
-                pair,
-                weights=_cohen_weights(level),
-                categories=cats,
-                confidence=confidence,
-                n_resamples=n_resamples,
-                seed=seed,
-            )
+            k = _kappa(pair, level, cats, confidence, n_resamples, seed)
             row.update(kappa=k.value, kappa_lo=k.ci_lo, kappa_hi=k.ci_hi, note=k.note)
         except ValueError as err:  # e.g. a slice of one item: reported, not hidden
             row.update(kappa=None, kappa_lo=None, kappa_hi=None, note=str(err))
